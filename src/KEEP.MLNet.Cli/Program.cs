@@ -1,1 +1,3 @@
-Console.WriteLine("keep");
+using KEEP.MLNet.Cli;
+
+return KeepCli.Run(args, Spectre.Console.AnsiConsole.Console);

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using KEEP.MLNet.Data.Simulation;
+
+namespace KEEP.MLNet.Cli.Commands;
+
+/// <summary>The options that describe a simulated world, shared by <c>generate</c> and <c>demo</c>.</summary>
+internal sealed class WorldArguments
+{
+    public Option<string> Preset { get; } = new("--preset")
+    {
+        Description = $"Size preset: {string.Join(", ", WorldOptions.PresetNames)}.",
+        DefaultValueFactory = _ => "default",
+    };
+    public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed (default 42). Same seed, same files." };
+    public Option<int?> Users { get; } = new("--users") { Description = "Number of users (overrides the preset)." };
+    public Option<int?> Items { get; } = new("--items") { Description = "Number of items (overrides the preset)." };
+    public Option<int?> Days { get; } = new("--days") { Description = "Days to simulate, test days included (overrides the preset)." };
+    public Option<long?> SuperRows { get; } = new("--super-rows") { Description = "Expected super-domain impressions (overrides the preset)." };
+    public Option<long?> SubRows { get; } = new("--sub-rows") { Description = "Expected sub-domain impressions (overrides the preset)." };
+
+    public WorldArguments()
+    {
+        Preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Preset, Seed, Users, Items, Days, SuperRows, SubRows }) command.Options.Add(option);
+    }
+
+    public WorldOptions Read(ParseResult result)
+    {
+        var options = WorldOptions.Preset(result.GetValue(Preset)!);
+        options = options with
+        {
+            Seed = result.GetValue(Seed) ?? options.Seed,
+            Users = result.GetValue(Users) ?? options.Users,
+            Items = result.GetValue(Items) ?? options.Items,
+            Days = result.GetValue(Days) ?? options.Days,
+            SuperImpressions = result.GetValue(SuperRows) ?? options.SuperImpressions,
+            SubImpressions = result.GetValue(SubRows) ?? options.SubImpressions,
+        };
+        options.Validate();
+        return options;
+    }
+}

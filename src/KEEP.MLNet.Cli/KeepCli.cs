@@ -1,0 +1,49 @@
+using System.CommandLine;
+using KEEP.MLNet.Cli.Commands;
+using KEEP.MLNet.Data;
+using Spectre.Console;
+
+namespace KEEP.MLNet.Cli;
+
+/// <summary>The <c>keep</c> command line: builds the command tree and maps failures to exit codes.</summary>
+internal static class KeepCli
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+    /// <summary>The user's input is wrong (bad argument, file or column); a one-line reason was printed.</summary>
+    public const int UserError = 1;
+    /// <summary>A bug or an environment failure; details were printed.</summary>
+    public const int InternalError = 2;
+
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
+        root.Subcommands.Add(GenerateCommand.Create(console));
+        root.Subcommands.Add(DemoCommand.Create(console));
+        //IMPORT
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Runs a command body, turning exceptions into a one-line message and an exit code.</summary>
+    public static int Guard(IAnsiConsole console, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return UserError;
+        }
+        catch (Exception e)
+        {
+            console.MarkupLineInterpolated($"[red]internal error:[/] {e.GetType().Name}: {e.Message}");
+            console.WriteLine(e.StackTrace ?? "");
+            return InternalError;
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is DataFormatException or ArgumentException or FileNotFoundException
+        or DirectoryNotFoundException or UnauthorizedAccessException or OperationCanceledException;
+}

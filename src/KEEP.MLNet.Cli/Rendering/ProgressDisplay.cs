@@ -1,0 +1,40 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace KEEP.MLNet.Cli.Rendering;
+
+/// <summary>Runs long work under a progress bar showing rows done, rows per second and the time left.</summary>
+internal static class ProgressDisplay
+{
+    /// <summary>
+    /// Runs <paramref name="work"/>, which reports (done, total) through the callback it is given.
+    /// With <paramref name="quiet"/> no bar is drawn.
+    /// </summary>
+    public static T Run<T>(IAnsiConsole console, bool quiet, string title, Func<Action<long, long>, T> work)
+    {
+        if (quiet) return work((_, _) => { });
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RowsColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(title);
+                result = work((done, total) =>
+                {
+                    task.MaxValue = Math.Max(total, done);
+                    task.Value = done;
+                });
+                task.Value = task.MaxValue;
+                task.StopTask();
+            });
+        return result;
+    }
+
+    private sealed class RowsColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            => new Markup($"[grey]{task.Value:N0} rows, {task.Speed ?? 0:N0} rows/s[/]");
+    }
+}

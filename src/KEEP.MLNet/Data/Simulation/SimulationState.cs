@@ -1,0 +1,134 @@
+namespace KEEP.MLNet.Data.Simulation;
+
+/// <summary>The moving part of a simulation: every user's behaviour sequence and recent interests.</summary>
+internal sealed class SimulationState
+{
+    private const float RankerTemperature = 1.0f;
+    private readonly World _world;
+    private readonly BehaviourModel _behaviour;
+    private readonly AliasSampler _sitePopularity, _subPopularity;
+    private readonly int _length, _d;
+    private readonly int[] _history, _historyStart, _historyCount;
+    private readonly float[] _interest;
+    private readonly int[] _candidates;
+    private readonly float[] _affinity, _match;
+    private readonly double[] _weight;
+    private readonly int[] _outItems, _outShops, _outCategories;
+
+    public SimulationState(World world, BehaviourModel behaviour, SeededRandom random)
+    {
+        _world = world;
+        _behaviour = behaviour;
+        Random = random;
+        var options = world.Options;
+        _length = options.HistoryLength;
+        _d = options.LatentDim;
+        _sitePopularity = new AliasSampler(world.ItemPopularity);
+        _subPopularity = new AliasSampler(world.SubDomainPopularity);
+        _history = new int[(options.Users + 1) * _length];
+        _historyStart = new int[options.Users + 1];
+        _historyCount = new int[options.Users + 1];
+        _interest = new float[(options.Users + 1) * _d];
+        int c = options.CandidatesPerImpression;
+        _candidates = new int[c];
+        _affinity = new float[c];
+        _match = new float[c];
+        _weight = new double[c];
+        _outItems = new int[_length];
+        _outShops = new int[_length];
+        _outCategories = new int[_length];
+    }
+
+    public SeededRandom Random { get; }
+
+    /// <summary>Gives every user a pre-history of past clicks, more for more active users.</summary>
+    public void SeedHistories()
+    {
+        for (int u = 1; u < _historyCount.Length; u++)
+        {
+            var interest = Interest(u);
+            int past = Math.Min(_length, Random.NextPoisson(6 + 18 * _world.UserActivity[u]));
+            for (int k = 0; k < past; k++)
+            {
+                int chosen = Rank(u, subDomain: false);
+                Remember(u, _candidates[chosen]);
+                _behaviour.UpdateInterest(interest, _candidates[chosen]);
+            }
+        }
+    }
+
+    /// <summary>Simulates one impression and appends it to <paramref name="into"/> (null: simulate only).</summary>
+    public void Impression(int day, int user, bool subDomain, ImpressionBatch? into)
+    {
+        int chosen = Rank(user, subDomain);
+        int item = _candidates[chosen];
+        bool click = Random.Bernoulli(_behaviour.ClickProbability(user, item, _affinity[chosen], _match[chosen], subDomain));
+        bool cart = click && Random.Bernoulli(_behaviour.CartProbability(user, item));
+        bool conversion = click && Random.Bernoulli(_behaviour.ConversionProbability(user, item, cart));
+        if (into != null)
+        {
+            int n = CopyHistory(user);
+            into.Add(day, user, item, _world.ItemShop[item], _world.ItemCategory[item],
+                _outItems.AsSpan(0, n), _outShops.AsSpan(0, n), _outCategories.AsSpan(0, n), click, cart, conversion);
+        }
+        if (click)
+        {
+            Remember(user, item);
+            _behaviour.UpdateInterest(Interest(user), item);
+        }
+    }
+
+    private Span<float> Interest(int user) => _interest.AsSpan(user * _d, _d);
+
+    /// <summary>Draws candidates by popularity and picks one softly by the user's taste; returns its slot.</summary>
+    private int Rank(int user, bool subDomain)
+    {
+        var popularity = subDomain ? _subPopularity : _sitePopularity;
+        var interest = Interest(user);
+        double total = 0;
+        for (int c = 0; c < _candidates.Length; c++)
+        {
+            int item = popularity.Sample(Random);
+            _candidates[c] = item;
+            _affinity[c] = _behaviour.Affinity(user, item);
+            _match[c] = _behaviour.InterestMatch(interest, item);
+            total += _weight[c] = Math.Exp(RankerTemperature * (_affinity[c] + 0.5f * _match[c]));
+        }
+        double pick = Random.NextDouble() * total;
+        for (int c = 0; c < _candidates.Length - 1; c++)
+        {
+            pick -= _weight[c];
+            if (pick < 0) return c;
+        }
+        return _candidates.Length - 1;
+    }
+
+    private void Remember(int user, int item)
+    {
+        int baseIndex = user * _length;
+        if (_historyCount[user] < _length)
+        {
+            _history[baseIndex + (_historyStart[user] + _historyCount[user]) % _length] = item;
+            _historyCount[user]++;
+        }
+        else
+        {
+            _history[baseIndex + _historyStart[user]] = item;
+            _historyStart[user] = (_historyStart[user] + 1) % _length;
+        }
+    }
+
+    /// <summary>Copies the user's behaviour sequence, oldest first, into the output buffers.</summary>
+    private int CopyHistory(int user)
+    {
+        int n = _historyCount[user], start = _historyStart[user], baseIndex = user * _length;
+        for (int k = 0; k < n; k++)
+        {
+            int item = _history[baseIndex + (start + k) % _length];
+            _outItems[k] = item;
+            _outShops[k] = _world.ItemShop[item];
+            _outCategories[k] = _world.ItemCategory[item];
+        }
+        return n;
+    }
+}
