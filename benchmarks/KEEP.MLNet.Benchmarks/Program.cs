@@ -1,1 +1,15 @@
-Console.WriteLine("bench");
+using KEEP.MLNet.Benchmarks;
+
+// Timed harnesses: `dotnet run -c Release --project benchmarks/KEEP.MLNet.Benchmarks -- data [preset]`.
+// Each prints one line per measurement; docs/performance.md records the numbers measured on the reference machine.
+var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["data"] = DataBenchmarks.Run,
+};
+if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
+{
+    Console.Error.WriteLine($"usage: KEEP.MLNet.Benchmarks <{string.Join('|', suites.Keys)}> [options]");
+    return 1;
+}
+suite(args[1..]);
+return 0;

@@ -20,7 +20,7 @@ internal static class KeepCli
         var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
-        //IMPORT
+        root.Subcommands.Add(ImportCommand.Create(console));
         return root.Parse(args).Invoke();
     }
 

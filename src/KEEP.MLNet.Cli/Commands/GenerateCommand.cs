@@ -36,7 +36,7 @@ internal static class GenerateCommand
     /// <summary>Generates with a progress bar; shared with <c>demo</c>.</summary>
     public static GeneratedDataset Run(IAnsiConsole console, WorldOptions options, string directory, DatasetFormat format, bool quiet)
         => ProgressDisplay.Run(console, quiet, "Simulating", report =>
-            DatasetGenerator.Generate(options, directory, format, new Progress(report)));
+            DatasetGenerator.Generate(options, directory, format, new ProgressDisplay.Reporter(report)));
 
     private static DatasetFormat ParseFormat(string text) => text switch
     {
@@ -44,9 +44,4 @@ internal static class GenerateCommand
         "both" => DatasetFormat.Parquet | DatasetFormat.Csv,
         _ => DatasetFormat.Parquet,
     };
-
-    private sealed class Progress(Action<long, long> report) : IProgress<GenerationProgress>
-    {
-        public void Report(GenerationProgress value) => report(value.Rows, value.ExpectedRows);
-    }
 }

@@ -1,3 +1,4 @@
+using KEEP.MLNet.Data;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -30,6 +31,12 @@ internal static class ProgressDisplay
                 task.StopTask();
             });
         return result;
+    }
+
+    /// <summary>Forwards <see cref="RowProgress"/> to the bar synchronously (no thread hop, no reordering).</summary>
+    public sealed class Reporter(Action<long, long> report) : IProgress<RowProgress>
+    {
+        public void Report(RowProgress value) => report(value.Done, value.Total);
     }
 
     private sealed class RowsColumn : ProgressColumn

@@ -8,7 +8,7 @@ internal static class ImportPipeline
 {
     public static void Run(ImportOptions options, ImportReport report, DateTimeOffset origin, long inputBytes, string firstOutput,
         Action<UserBucketSpill, TimelineBuilder> parse, Func<string, TimelineOutputs> openOutputs, IReadOnlyList<(string Path, Func<TimelineOutputs, DayOrderedWriter?> Pick)> files,
-        IProgress<long>? progress)
+        IProgress<RowProgress>? progress)
     {
         options.Validate();
         string tempRoot = Path.Combine(options.TempFolder ?? Path.GetDirectoryName(Path.GetFullPath(firstOutput))!, $".keep-import-{Guid.NewGuid():N}");
@@ -25,7 +25,7 @@ internal static class ImportPipeline
                 foreach (var bucket in spill.SortedBuckets())
                 {
                     builder.Process(bucket, outputs);
-                    progress?.Report(done += bucket.Length);
+                    progress?.Report(new RowProgress(done += bucket.Length, spill.Count));
                 }
                 for (int f = 0; f < files.Count; f++)
                     if (writers[f] is { } writer) report.Wrote(files[f].Path, writer.Complete());

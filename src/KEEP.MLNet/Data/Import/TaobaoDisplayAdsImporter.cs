@@ -45,7 +45,7 @@ public static class TaobaoDisplayAdsImporter
 
     /// <summary>Imports the three files into <paramref name="outputs"/>.</summary>
     public static ImportReport Import(string rawSample, string adFeature, string behaviorLog, DisplayAdsOutputs outputs,
-        TaobaoDisplayAdsOptions? options = null, IProgress<long>? progress = null)
+        TaobaoDisplayAdsOptions? options = null, IProgress<RowProgress>? progress = null)
     {
         options ??= new TaobaoDisplayAdsOptions();
         if (options.TestDays < 1 || options.TestDays >= options.Days) throw new ArgumentException("TestDays must be at least 1 and less than Days.", nameof(options));

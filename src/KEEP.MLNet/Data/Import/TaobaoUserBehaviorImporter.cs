@@ -22,7 +22,7 @@ public static class TaobaoUserBehaviorImporter
     private static readonly string[] Columns = ["user_id", "item_id", "category_id", "behavior_type", "timestamp"];
 
     /// <summary>Imports <paramref name="input"/> into the impression file <paramref name="output"/> (.parquet or .csv).</summary>
-    public static ImportReport Import(string input, string output, TaobaoUserBehaviorOptions? options = null, IProgress<long>? progress = null)
+    public static ImportReport Import(string input, string output, TaobaoUserBehaviorOptions? options = null, IProgress<RowProgress>? progress = null)
     {
         options ??= new TaobaoUserBehaviorOptions();
         var report = new ImportReport();

@@ -12,8 +12,6 @@ namespace KEEP.MLNet.Data.Simulation;
 /// </summary>
 public sealed class BehaviourModel
 {
-    /// <summary>Base click log-odds on the whole site.</summary>
-    public const double ClickIntercept = -5.0;
     /// <summary>Weight of long-term taste affinity in the click log-odds.</summary>
     public const double ClickAffinityWeight = 0.9;
     /// <summary>Weight of the match with recent interests in the click log-odds.</summary>
@@ -51,13 +49,38 @@ public sealed class BehaviourModel
         return sum * _scale;
     }
 
+    /// <summary>
+    /// Base click log-odds on the whole site. The simulator calibrates it so that the site's click rate
+    /// is <see cref="WorldOptions.TargetClickRate"/>, whatever the world's size and shape.
+    /// </summary>
+    public double ClickIntercept { get; set; } = -5.0;
+
+    /// <summary>Click log-odds without the intercept.</summary>
+    public double ClickScore(int user, int item, float affinity, float interestMatch, bool subDomain)
+    {
+        double score = ClickAffinityWeight * affinity + ClickInterestWeight * interestMatch + _world.UserBias[user] + _world.ItemQuality[item];
+        if (subDomain) score += SubDomainClickBias + _world.SubDomainCategoryBias[_world.ItemCategory[item]];
+        return score;
+    }
+
     /// <summary>Click probability of <paramref name="item"/> shown to <paramref name="user"/>.</summary>
     public double ClickProbability(int user, int item, float affinity, float interestMatch, bool subDomain)
+        => Sigmoid(ClickIntercept + ClickScore(user, item, affinity, interestMatch, subDomain));
+
+    /// <summary>
+    /// The intercept c at which the mean of sigmoid(c + score) over <paramref name="scores"/> equals
+    /// <paramref name="rate"/> (bisection; the mean is increasing in c).
+    /// </summary>
+    public static double InterceptFor(ReadOnlySpan<double> scores, double rate)
     {
-        double logit = ClickIntercept + ClickAffinityWeight * affinity + ClickInterestWeight * interestMatch
-            + _world.UserBias[user] + _world.ItemQuality[item];
-        if (subDomain) logit += SubDomainClickBias + _world.SubDomainCategoryBias[_world.ItemCategory[item]];
-        return Sigmoid(logit);
+        double low = -20, high = 20;
+        for (int iteration = 0; iteration < 60; iteration++)
+        {
+            double middle = (low + high) / 2, mean = 0;
+            foreach (double score in scores) mean += Sigmoid(middle + score);
+            if (mean / scores.Length < rate) low = middle; else high = middle;
+        }
+        return (low + high) / 2;
     }
 
     /// <summary>Add-to-cart probability given a click.</summary>
@@ -87,5 +110,5 @@ public sealed class BehaviourModel
         return sum * _scale;
     }
 
-    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+    internal static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 }

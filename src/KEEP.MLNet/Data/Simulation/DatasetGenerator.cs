@@ -15,9 +15,6 @@ public enum DatasetFormat
     Csv = 2,
 }
 
-/// <summary>Progress of a generation: rows written so far out of about how many.</summary>
-public readonly record struct GenerationProgress(long Rows, long ExpectedRows);
-
 /// <summary>What <see cref="DatasetGenerator.Generate"/> produced.</summary>
 public sealed record GeneratedDataset
 {
@@ -54,7 +51,7 @@ public static class DatasetGenerator
 
     /// <summary>Generates the world described by <paramref name="options"/> into <paramref name="directory"/>.</summary>
     public static GeneratedDataset Generate(WorldOptions options, string directory, DatasetFormat format = DatasetFormat.Parquet,
-        IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<RowProgress>? progress = null, CancellationToken cancellation = default)
     {
         options.Validate();
         if (format == 0) throw new ArgumentException("Choose at least one format.", nameof(format));
@@ -74,7 +71,7 @@ public static class DatasetGenerator
                 {
                     sinks[block.Split].Write(block.Batch);
                     written += block.Batch.Count;
-                    progress?.Report(new GenerationProgress(written, expected));
+                    progress?.Report(new RowProgress(written, expected));
                 }
             }, cancellation);
             try
@@ -184,7 +181,7 @@ internal static class WorldDescription
                 cart = "only after a click: sigmoid(CartIntercept + 0.8*<uPurchase,v>/sqrt(d) + 0.5*itemQuality + purchasePropensity)",
                 conversion = "only after a click: sigmoid(ConversionIntercept + 0.6*<uPurchase,v>/sqrt(d) - 0.6*priceSensitivity*price + purchasePropensity + 1.2*carted)",
                 ranker = "each impression shows one of CandidatesPerImpression popularity-sampled items, chosen with probability ~ exp(<u,v>/sqrt(d) + 0.5*interestMatch)",
-                BehaviourModel.ClickIntercept,
+                clickIntercept = "calibrated so that the site's click rate is options.targetClickRate",
                 BehaviourModel.SubDomainClickBias,
                 BehaviourModel.CartIntercept,
                 BehaviourModel.ConversionIntercept,

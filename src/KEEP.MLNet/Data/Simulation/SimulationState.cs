@@ -57,6 +57,23 @@ internal sealed class SimulationState
         }
     }
 
+    /// <summary>
+    /// Click scores (log-odds without intercept) of <paramref name="samples"/> site-wide impressions of
+    /// activity-weighted users, as the ranker would show them after the pre-history. Leaves no trace.
+    /// </summary>
+    public double[] SampleClickScores(int samples)
+    {
+        var users = new AliasSampler(_world.UserActivity);
+        var scores = new double[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            int user = users.Sample(Random);
+            int chosen = Rank(user, subDomain: false);
+            scores[s] = _behaviour.ClickScore(user, _candidates[chosen], _affinity[chosen], _match[chosen], subDomain: false);
+        }
+        return scores;
+    }
+
     /// <summary>Simulates one impression and appends it to <paramref name="into"/> (null: simulate only).</summary>
     public void Impression(int day, int user, bool subDomain, ImpressionBatch? into)
     {

@@ -28,6 +28,7 @@ public sealed class Simulator
     /// </summary>
     public IEnumerable<SimulatedBatch> Run()
     {
+        Calibrate();
         var state = new SimulationState(_world, _behaviour, new SeededRandom(_options.Seed, stream: 2));
         state.SeedHistories();
         double superRate = _options.SuperImpressions / (_options.TrainDays * Sum(_world.UserActivity));
@@ -71,6 +72,17 @@ public sealed class Simulator
         }
         for (int s = 0; s < pending.Length; s++)
             if (pending[s].Count > 0) yield return new SimulatedBatch((DatasetSplit)s, pending[s]);
+    }
+
+    /// <summary>The click intercept in use (calibrated by <see cref="Run()"/>).</summary>
+    public double ClickIntercept => _behaviour.ClickIntercept;
+
+    /// <summary>Sets the click intercept so that the site's click rate matches the target (own random stream).</summary>
+    private void Calibrate()
+    {
+        var probe = new SimulationState(_world, _behaviour, new SeededRandom(_options.Seed, stream: 4));
+        probe.SeedHistories();
+        _behaviour.ClickIntercept = BehaviourModel.InterceptFor(probe.SampleClickScores(20_000), _options.TargetClickRate);
     }
 
     /// <summary>Generates one split only, as batches.</summary>

@@ -38,6 +38,8 @@ public sealed record WorldOptions
     public double ItemZipfExponent { get; init; } = 1.0;
     /// <summary>Items the site's ranker considers per impression; it shows one, favouring the user's taste.</summary>
     public int CandidatesPerImpression { get; init; } = 8;
+    /// <summary>Click rate the site (super-domain) is calibrated to; the sub-domain's is lower by its own bias.</summary>
+    public double TargetClickRate { get; init; } = 0.04;
     /// <summary>Users with at most this many sub-domain training impressions count as sparse.</summary>
     public int SparseUserThreshold { get; init; } = 5;
     /// <summary>Rows per Parquet row group.</summary>
@@ -80,6 +82,7 @@ public sealed record WorldOptions
         Require(ActivitySigma >= 0 && ActivitySigma <= 3, nameof(ActivitySigma), "between 0 and 3");
         Require(ItemZipfExponent >= 0 && ItemZipfExponent <= 3, nameof(ItemZipfExponent), "between 0 and 3");
         Require(CandidatesPerImpression >= 1 && CandidatesPerImpression <= 256, nameof(CandidatesPerImpression), "between 1 and 256");
+        Require(TargetClickRate is > 0.001 and < 0.5, nameof(TargetClickRate), "between 0.001 and 0.5");
         Require(SparseUserThreshold >= 1, nameof(SparseUserThreshold), "at least 1");
         Require(RowGroupSize >= 1_000, nameof(RowGroupSize), "at least 1000");
     }

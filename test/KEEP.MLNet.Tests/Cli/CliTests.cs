@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace KEEP.MLNet.Tests.Cli;
+
+[TestClass]
+public sealed class CliTests
+{
+    [TestMethod]
+    public void Generate_writes_the_three_files_and_world_json_and_prints_json()
+    {
+        string folder = TestWorlds.TempFolder("cli-gen");
+        var (code, output) = CliRunner.Run("generate", "--out", folder, "--preset", "tiny", "--users", "300", "--json");
+        Assert.AreEqual(0, code, output);
+        foreach (string file in new[] { "super.parquet", "sub_train.parquet", "sub_test.parquet", "world.json" })
+            Assert.IsTrue(File.Exists(Path.Combine(folder, file)), file);
+        using var json = JsonDocument.Parse(output);
+        var summaries = json.RootElement.GetProperty("summaries");
+        Assert.AreEqual(3, summaries.GetArrayLength());
+        Assert.AreEqual("super", summaries[0].GetProperty("name").GetString());
+        using var world = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "world.json")));
+        Assert.AreEqual(300, world.RootElement.GetProperty("options").GetProperty("users").GetInt32());
+    }
+
+    [TestMethod]
+    public void Demo_prints_the_summary_table()
+    {
+        var (code, output) = CliRunner.Run("demo", "--preset", "tiny", "--out", TestWorlds.TempFolder("cli-demo"));
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "Simulated world");
+        StringAssert.Contains(output, "sub_train");
+        StringAssert.Contains(output, "rows/s");
+    }
+
+    [TestMethod]
+    public void Demo_json_parses()
+    {
+        var (code, output) = CliRunner.Run("demo", "--preset", "tiny", "--users", "200", "--json", "--out", TestWorlds.TempFolder("cli-demo-json"));
+        Assert.AreEqual(0, code, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.IsGreaterThan(0, json.RootElement.GetProperty("dataset").GetProperty("rowsPerSecond").GetDouble());
+    }
+
+    [TestMethod]
+    [DataRow("generate", "--preset", "huge", "--out", "x")]
+    [DataRow("generate", "--preset", "tiny")]
+    [DataRow("generate", "--out", "x", "--users", "many")]
+    public void Bad_arguments_exit_with_1(params string[] args)
+    {
+        var (code, output) = CliRunner.Run(args);
+        Assert.AreEqual(1, code, output);
+    }
+
+    [TestMethod]
+    public void Invalid_world_option_names_the_option_and_exits_with_1()
+    {
+        var (code, output) = CliRunner.Run("generate", "--out", TestWorlds.TempFolder("cli-bad"), "--preset", "tiny", "--days", "1");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "Days");
+    }
+
+    [TestMethod]
+    public void Missing_input_file_is_named_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-import");
+        var (code, output) = CliRunner.Run("import", "userbehavior", "--input", Path.Combine(folder, "nope.csv"), "--out", Path.Combine(folder, "out.parquet"));
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "nope.csv");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [TestMethod]
+    public void Import_userbehavior_reports_rows_and_skips()
+    {
+        string folder = TestWorlds.TempFolder("cli-import-ok");
+        long t = new DateTimeOffset(2017, 11, 26, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeSeconds();
+        File.WriteAllLines(Path.Combine(folder, "UserBehavior.csv"), [$"1,10,5,pv,{t}", $"1,11,5,pv,{t + 60}", $"1,10,5,fav,{t + 90}", $"2,10,5,buy,{t + 120}"]);
+        var (code, output) = CliRunner.Run("import", "userbehavior", "--input", Path.Combine(folder, "UserBehavior.csv"), "--out", Path.Combine(folder, "out.parquet"), "--json");
+        Assert.AreEqual(0, code, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.AreEqual(4, json.RootElement.GetProperty("linesRead").GetInt64());
+        Assert.AreEqual(2, json.RootElement.GetProperty("positives").GetInt64());
+        Assert.AreEqual(1, json.RootElement.GetProperty("skipped").GetProperty("fav events (no task uses them)").GetInt64());
+    }
+
+    [TestMethod]
+    [DataRow("generate")]
+    [DataRow("demo")]
+    [DataRow("import")]
+    [DataRow("import", "userbehavior")]
+    [DataRow("import", "display-ads")]
+    public void Every_command_help_shows_an_example(params string[] command)
+    {
+        var (code, output) = CliRunner.Run([.. command, "--help"]);
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "Example");
+        StringAssert.Contains(output, "keep " + command[0]);
+    }
+}
