@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using static TorchSharp.torch;
+
+namespace KEEP.MLNet.Pretraining;
+
+/// <summary>
+/// Trains KEEP's knowledge-extraction model (paper §3.2): one pass over super-domain rows in day order,
+/// shuffled within each day, Adam, per-task BCE + α·pairwise loss. Data streams in: one day is buffered
+/// for the shuffle, and the next block's index arrays are prepared on a second thread while the current
+/// block trains.
+/// </summary>
+public sealed class KeepPretrainer
+{
+    private readonly PretrainingOptions _options;
+
+    /// <summary>Creates a trainer with the given settings (the paper's by default).</summary>
+    public KeepPretrainer(PretrainingOptions? options = null)
+    {
+        _options = options ?? new PretrainingOptions();
+        _options.Validate();
+    }
+
+    /// <summary>
+    /// Builds vocabularies from <paramref name="data"/> (one pass), then trains a new model on it (a second
+    /// pass). <paramref name="data"/> is called once per pass and must yield the same rows each time.
+    /// </summary>
+    public PretrainedModel Fit(Func<IEnumerable<ImpressionBatch>> data, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out long rows);
+        if (rows == 0) throw new ArgumentException("The pre-training data has no rows.", nameof(data));
+        ConfigureTorch(_options);
+        var model = new PretrainedModel(_options, vocabularies, new KeepPretrainingModel(vocabularies, _options), new TrainingHistory());
+        try
+        {
+            return Train(model, data(), rows, progress, cancellation);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Continues training <paramref name="model"/> on new rows (e.g. the next days), keeping its vocabularies:
+    /// ids it has not seen use the out-of-vocabulary row. Returns the same model, updated.
+    /// </summary>
+    public static PretrainedModel Continue(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows = 0,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ConfigureTorch(model.Options);
+        return Train(model, data, expectedRows, progress, cancellation);
+    }
+
+    private static void ConfigureTorch(PretrainingOptions options)
+    {
+        set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        manual_seed(options.Seed);
+    }
+
+    private static PretrainedModel Train(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows,
+        IProgress<PretrainingProgress>? progress, CancellationToken cancellation)
+    {
+        var options = model.Options;
+        var network = model.Network;
+        network.train();
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        var history = model.History;
+        var losses = new List<LossPoint>(history.Losses);
+        var shuffle = new SeededRandom(options.Seed + history.Steps, stream: 10);
+        var window = new double[options.Tasks.Count];
+        int windowSteps = 0;
+        long rows = 0, steps = 0, truncated = 0;
+        int lastDay = history.LastDay;
+        var clock = Stopwatch.StartNew();
+
+        using var queue = new BlockingCollection<PreparedBatch>(boundedCapacity: 2);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var batch in DayShuffler.Batches(data, options.BatchSize, shuffle))
+                    queue.Add(PreparedBatch.From(batch, model.Vocabularies, options), stop.Token);
+            }
+            finally
+            {
+                queue.CompleteAdding();
+            }
+        }, stop.Token);
+
+        try
+        {
+            foreach (var batch in queue.GetConsumingEnumerable(stop.Token))
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    var output = network.forward(batch.Input.ToTensors());
+                    Tensor total = zeros(1, dtype: ScalarType.Float32).sum();
+                    for (int t = 0; t < options.Tasks.Count; t++)
+                    {
+                        var (taskLoss, _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], options.PairwiseWeight);
+                        total = total + taskLoss;
+                        window[t] += taskLoss.item<float>();
+                    }
+                    optimizer.zero_grad();
+                    total.backward();
+                    optimizer.step();
+                }
+                rows += batch.Input.Rows;
+                truncated += batch.Input.TruncatedBehaviours;
+                lastDay = Math.Max(lastDay, batch.Day);
+                steps++;
+                windowSteps++;
+                if (steps % options.ProgressInterval == 0)
+                {
+                    var mean = window.Select(w => w / windowSteps).ToArray();
+                    losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
+                    Array.Clear(window);
+                    windowSteps = 0;
+                    Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
+                }
+            }
+            producer.GetAwaiter().GetResult();
+        }
+        catch
+        {
+            stop.Cancel();
+            try { producer.Wait(30_000, CancellationToken.None); } catch (AggregateException) { }
+            throw;
+        }
+
+        if (windowSteps > 0)
+        {
+            var mean = window.Select(w => w / windowSteps).ToArray();
+            losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
+            Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
+        }
+        network.eval();
+        var updated = history with
+        {
+            Rows = history.Rows + rows,
+            Steps = history.Steps + steps,
+            LastDay = lastDay,
+            TruncatedBehaviours = history.TruncatedBehaviours + truncated,
+            Losses = losses,
+        };
+        return new PretrainedModel(options, model.Vocabularies, network, updated);
+    }
+
+    private static void Report(IProgress<PretrainingProgress>? progress, long rows, long expected, long steps, TimeSpan elapsed, double[] losses)
+    {
+        if (progress == null) return;
+        double speed = rows / Math.Max(elapsed.TotalSeconds, 1e-9);
+        var remaining = expected > rows ? TimeSpan.FromSeconds((expected - rows) / Math.Max(speed, 1e-9)) : TimeSpan.Zero;
+        progress.Report(new PretrainingProgress(rows, Math.Max(expected, rows), steps, speed, remaining, losses));
+    }
+
+    /// <summary>A block ready for a step: index arrays and per-task targets, built off the training thread.</summary>
+    private sealed record PreparedBatch(ModelInput Input, TaskTargets[] Targets, int Day)
+    {
+        public static PreparedBatch From(ImpressionBatch batch, FeatureVocabularies vocabularies, PretrainingOptions options)
+            => new(ModelInput.From(batch, 0, batch.Count, vocabularies, options.HistoryLength),
+                options.Tasks.Select(t => TaskTargets.For(t, batch, 0, batch.Count)).ToArray(),
+                batch.Day[batch.Count - 1]);
+    }
+}

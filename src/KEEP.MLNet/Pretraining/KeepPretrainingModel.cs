@@ -1,0 +1,60 @@
+using KEEP.MLNet.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KEEP.MLNet.Pretraining;
+
+/// <summary>What the model computes for a block: per-task logits and the three kinds of knowledge.</summary>
+/// <param name="Logits">One [B] logit tensor per task, in <see cref="PretrainingOptions.Tasks"/> order.</param>
+/// <param name="User">K_u [B, UserEmbeddingDim].</param>
+/// <param name="Item">K_i [B, 3·ItemEmbeddingDim].</param>
+/// <param name="Interaction">K_ui [B, InteractionDim]: every tower's last hidden layer, side by side.</param>
+public sealed record ModelOutput(Tensor[] Logits, Tensor User, Tensor Item, Tensor Interaction);
+
+/// <summary>
+/// KEEP's knowledge-extraction network (paper §3.2): a DIN over shared embeddings — the target item
+/// attends over the behaviour sequence — feeding one tower per task. Input of every tower:
+/// [user, target item, attention-pooled behaviours].
+/// </summary>
+public sealed class KeepPretrainingModel : nn.Module<ModelTensors, ModelOutput>
+{
+    private readonly FeatureEmbeddings _embeddings;
+    private readonly TargetAttention _attention;
+    private readonly ModuleList<TaskTower> _towers = new();
+
+    /// <summary>Builds the network for the given vocabularies and options.</summary>
+    public KeepPretrainingModel(FeatureVocabularies vocabularies, PretrainingOptions options) : base(nameof(KeepPretrainingModel))
+    {
+        _embeddings = new FeatureEmbeddings(vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size,
+            options.UserEmbeddingDim, options.ItemEmbeddingDim);
+        _attention = new TargetAttention(_embeddings.ItemDim, options.AttentionLayers);
+        int towerInput = _embeddings.UserDim + 2 * _embeddings.ItemDim;
+        foreach (var _ in options.Tasks) _towers.Add(new TaskTower(towerInput, options.TowerLayers));
+        RegisterComponents();
+    }
+
+    /// <summary>The shared embedding layer.</summary>
+    public FeatureEmbeddings Embeddings => _embeddings;
+
+    /// <summary>The attention unit.</summary>
+    public TargetAttention Attention => _attention;
+
+    /// <summary>The towers, in task order.</summary>
+    public IReadOnlyList<TaskTower> Towers => [.. _towers];
+
+    /// <inheritdoc/>
+    public override ModelOutput forward(ModelTensors input)
+    {
+        var user = _embeddings.User(input.User);
+        var target = _embeddings.Item(input.Item, input.Shop, input.Category);
+        var behaviours = _embeddings.Item(input.HistoryItem, input.HistoryShop, input.HistoryCategory);
+        var mask = input.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
+        var interest = _attention.Pool(target, behaviours, mask);
+        var x = cat([user, target, interest], 1);
+        var logits = new Tensor[_towers.Count];
+        var knowledge = new Tensor[_towers.Count];
+        for (int t = 0; t < _towers.Count; t++) (logits[t], knowledge[t]) = _towers[t].Forward(x);
+        return new ModelOutput(logits, user, target, cat(knowledge, 1));
+    }
+}

@@ -1,0 +1,67 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Pretraining;
+
+namespace KEEP.MLNet.Tests.Pretraining;
+
+[TestClass]
+public sealed class CheckpointTests
+{
+    [TestMethod]
+    public void Saved_and_loaded_checkpoint_extracts_identical_knowledge()
+    {
+        string path = Path.Combine(TestWorlds.TempFolder("ckpt"), "knowledge.keep");
+        TestModels.TinyModel.Save(path);
+        using var loaded = PretrainedModel.Load(path);
+        var batch = TestModels.HoldoutRows().First();
+        var before = TestModels.TinyModel.Extract(batch);
+        var after = loaded.Extract(batch);
+        CollectionAssert.AreEqual(before.User, after.User);
+        CollectionAssert.AreEqual(before.Item, after.Item);
+        CollectionAssert.AreEqual(before.Interaction, after.Interaction);
+        Assert.AreEqual(TestModels.TinyModel.History.Rows, loaded.History.Rows);
+        CollectionAssert.AreEqual(TestModels.TinyModel.Options.Tasks.ToArray(), loaded.Options.Tasks.ToArray());
+    }
+
+    [TestMethod]
+    public void Training_continues_from_a_checkpoint_on_new_days()
+    {
+        string path = Path.Combine(TestWorlds.TempFolder("ckpt-inc"), "knowledge.keep");
+        TestModels.TinyModel.Save(path);
+        using var model = PretrainedModel.Load(path);
+        var before = model.History;
+        var newDay = TestModels.HoldoutRows().ToList();
+        var batch = newDay[0];
+        var knowledgeBefore = model.Extract(batch).Interaction;
+        var updated = KeepPretrainer.Continue(model, newDay);
+        Assert.AreEqual(before.Rows + newDay.Sum(b => b.Count), updated.History.Rows);
+        Assert.AreEqual(TestModels.HoldoutDay, updated.History.LastDay);
+        Assert.IsGreaterThan(before.Steps, updated.History.Steps);
+        CollectionAssert.AreNotEqual(knowledgeBefore, updated.Extract(batch).Interaction, "the weights moved");
+    }
+
+    [TestMethod]
+    public void Same_seed_same_data_gives_the_same_model()
+    {
+        var rows = TestModels.TrainingRows().Take(2).ToList();
+        using var a = new KeepPretrainer(TestModels.Options).Fit(() => rows);
+        using var b = new KeepPretrainer(TestModels.Options).Fit(() => rows);
+        CollectionAssert.AreEqual(a.Extract(rows[0]).Interaction, b.Extract(rows[0]).Interaction);
+    }
+
+    [TestMethod]
+    public void Corrupt_or_foreign_files_are_rejected_with_the_path()
+    {
+        string folder = TestWorlds.TempFolder("ckpt-bad");
+        string garbage = Path.Combine(folder, "garbage.keep");
+        File.WriteAllBytes(garbage, [1, 2, 3, 4]);
+        var e = Assert.ThrowsExactly<DataFormatException>(() => PretrainedModel.Load(garbage));
+        StringAssert.Contains(e.Message, garbage);
+
+        string empty = Path.Combine(folder, "empty.keep");
+        using (var zip = System.IO.Compression.ZipFile.Open(empty, System.IO.Compression.ZipArchiveMode.Create)) zip.CreateEntry("other.txt");
+        e = Assert.ThrowsExactly<DataFormatException>(() => PretrainedModel.Load(empty));
+        StringAssert.Contains(e.Message, "keep.json");
+
+        Assert.ThrowsExactly<FileNotFoundException>(() => PretrainedModel.Load(Path.Combine(folder, "missing.keep")));
+    }
+}

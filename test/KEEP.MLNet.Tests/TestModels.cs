@@ -1,0 +1,34 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Pretraining;
+
+namespace KEEP.MLNet.Tests;
+
+/// <summary>A knowledge model trained once per test run on the tiny world's super-domain, all days but the last.</summary>
+internal static class TestModels
+{
+    /// <summary>Small batches so that the tiny world gives enough optimiser steps.</summary>
+    public static readonly PretrainingOptions Options = new() { BatchSize = 500, ProgressInterval = 5 };
+
+    private static readonly Lazy<PretrainedModel> Tiny = new(() =>
+        new KeepPretrainer(Options).Fit(() => TrainingRows()));
+
+    public static PretrainedModel TinyModel => Tiny.Value;
+
+    /// <summary>The last super-domain day of the tiny world (held out).</summary>
+    public static int HoldoutDay => WorldOptions.Preset("tiny").TrainDays - 1;
+
+    public static IEnumerable<ImpressionBatch> TrainingRows() => SuperRows(d => d < HoldoutDay);
+
+    public static IEnumerable<ImpressionBatch> HoldoutRows() => SuperRows(d => d == HoldoutDay);
+
+    public static IEnumerable<ImpressionBatch> SuperRows(Func<int, bool> day)
+    {
+        foreach (var batch in ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.Super]))
+        {
+            var kept = new ImpressionBatch(Math.Max(batch.Count, 1));
+            for (int r = 0; r < batch.Count; r++) if (day(batch.Day[r])) kept.AddRow(batch, r);
+            if (kept.Count > 0) yield return kept;
+        }
+    }
+}
