@@ -26,6 +26,9 @@ public sealed class TaskTower : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>The hidden layers and the output layer.</summary>
+    internal (IReadOnlyList<Linear> Hidden, Linear Output) Layers => ([.. _hidden], _output);
+
     /// <summary>Width of the last hidden layer (the knowledge this tower contributes).</summary>
     public int KnowledgeDim { get; }
 

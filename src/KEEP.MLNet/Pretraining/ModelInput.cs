@@ -44,6 +44,7 @@ public sealed class ModelInput
     public static ModelInput From(ImpressionBatch batch, int start, int count, FeatureVocabularies vocabularies, int historyLength)
     {
         var input = new ModelInput(count, historyLength);
+        Span<int> slots = historyLength <= 1024 ? stackalloc int[historyLength] : new int[historyLength];
         for (int r = 0; r < count; r++)
         {
             int row = start + r;
@@ -51,20 +52,20 @@ public sealed class ModelInput
             input.Item[r] = vocabularies.Items[batch.ItemId[row]];
             input.Shop[r] = vocabularies.Shops[batch.ShopId[row]];
             input.Category[r] = vocabularies.Categories[batch.CategoryId[row]];
-            var items = batch.HistoryItemsOf(row);
-            var shops = batch.HistoryShopsOf(row);
-            var categories = batch.HistoryCategoriesOf(row);
-            int keep = Math.Min(items.Length, historyLength), skip = items.Length - keep;
-            input.TruncatedBehaviours += skip;
-            int offset = r * historyLength + historyLength - keep;
-            for (int k = 0; k < keep; k++)
-            {
-                input.HistoryItem[offset + k] = vocabularies.Items[items[skip + k]];
-                input.HistoryShop[offset + k] = vocabularies.Shops[shops[skip + k]];
-                input.HistoryCategory[offset + k] = vocabularies.Categories[categories[skip + k]];
-            }
+            int offset = r * historyLength;
+            input.TruncatedBehaviours += HistoryWindow.Fill(batch.HistoryItemsOf(row), slots);
+            Map(slots, vocabularies.Items, input.HistoryItem.AsSpan(offset, historyLength));
+            HistoryWindow.Fill(batch.HistoryShopsOf(row), slots);
+            Map(slots, vocabularies.Shops, input.HistoryShop.AsSpan(offset, historyLength));
+            HistoryWindow.Fill(batch.HistoryCategoriesOf(row), slots);
+            Map(slots, vocabularies.Categories, input.HistoryCategory.AsSpan(offset, historyLength));
         }
         return input;
+    }
+
+    private static void Map(ReadOnlySpan<int> ids, IdVocabulary vocabulary, Span<long> rows)
+    {
+        for (int k = 0; k < ids.Length; k++) rows[k] = vocabulary[ids[k]];
     }
 
     /// <summary>The tensors of this block (in the current dispose scope).</summary>
