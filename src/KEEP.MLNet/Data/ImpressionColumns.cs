@@ -45,15 +45,21 @@ public static class ImpressionColumns
     /// <summary>Every column, in schema order.</summary>
     public static readonly IReadOnlyList<string> All = [Day, .. Ids, .. Histories, .. Labels];
 
-    /// <summary>The ML.NET schema of an impression <see cref="IDataView"/>.</summary>
-    public static DataViewSchema Schema { get; } = BuildSchema();
+    /// <summary>The ML.NET schema of an impression <see cref="IDataView"/> with variable-length histories.</summary>
+    public static DataViewSchema Schema { get; } = BuildSchema(0);
 
-    private static DataViewSchema BuildSchema()
+    /// <summary>
+    /// The schema with histories as vectors of exactly <paramref name="historyLength"/> ids (right-aligned,
+    /// see <see cref="HistoryWindow"/>), or variable-length ones when it is 0. Models saved to ML.NET zips
+    /// take fixed-length histories.
+    /// </summary>
+    public static DataViewSchema BuildSchema(int historyLength)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(historyLength);
         var builder = new DataViewSchema.Builder();
         builder.AddColumn(Day, NumberDataViewType.Int32);
         foreach (string id in Ids) builder.AddColumn(id, NumberDataViewType.Int32);
-        foreach (string history in Histories) builder.AddColumn(history, new VectorDataViewType(NumberDataViewType.Int32));
+        foreach (string history in Histories) builder.AddColumn(history, new VectorDataViewType(NumberDataViewType.Int32, historyLength));
         foreach (string label in Labels) builder.AddColumn(label, BooleanDataViewType.Instance);
         return builder.ToSchema();
     }

@@ -6,18 +6,25 @@ namespace KEEP.MLNet.Data;
 /// <summary>
 /// An ML.NET <see cref="IDataView"/> over a stream of <see cref="ImpressionBatch"/>es with the schema of
 /// <see cref="ImpressionColumns"/>. Each cursor pulls batches from the source as it goes, so a view over a
-/// file of any size holds one batch at a time.
+/// file of any size holds one batch at a time. Histories are variable-length vectors, or fixed-length
+/// right-aligned ones when the view is created with a history length (as saved models expect).
 /// </summary>
 public sealed class ImpressionDataView : IDataView
 {
     private readonly Func<IEnumerable<ImpressionBatch>> _source;
     private readonly long? _rowCount;
+    private readonly int _historyLength;
 
-    /// <summary>Creates a view; <paramref name="source"/> is enumerated once per cursor.</summary>
-    public ImpressionDataView(Func<IEnumerable<ImpressionBatch>> source, long? rowCount = null)
+    /// <summary>
+    /// Creates a view; <paramref name="source"/> is enumerated once per cursor. With a positive
+    /// <paramref name="historyLength"/> the history columns are vectors of that size (most recent last).
+    /// </summary>
+    public ImpressionDataView(Func<IEnumerable<ImpressionBatch>> source, long? rowCount = null, int historyLength = 0)
     {
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _rowCount = rowCount;
+        _historyLength = historyLength;
+        Schema = ImpressionColumns.BuildSchema(historyLength);
     }
 
     /// <summary>The batches behind the view, for code that works block by block.</summary>
@@ -27,7 +34,7 @@ public sealed class ImpressionDataView : IDataView
     public bool CanShuffle => false;
 
     /// <inheritdoc/>
-    public DataViewSchema Schema => ImpressionColumns.Schema;
+    public DataViewSchema Schema { get; }
 
     /// <inheritdoc/>
     public long? GetRowCount() => _rowCount;
@@ -111,8 +118,10 @@ public sealed class ImpressionDataView : IDataView
         private ValueGetter<VBuffer<int>> Vector(SpanRead read) => (ref VBuffer<int> value) =>
         {
             var span = read(Current, _row);
-            var editor = VBufferEditor.Create(ref value, span.Length);
-            span.CopyTo(editor.Values);
+            int length = _parent._historyLength > 0 ? _parent._historyLength : span.Length;
+            var editor = VBufferEditor.Create(ref value, length);
+            if (_parent._historyLength > 0) HistoryWindow.Fill(span, editor.Values);
+            else span.CopyTo(editor.Values);
             value = editor.Commit();
         };
 

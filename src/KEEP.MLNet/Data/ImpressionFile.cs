@@ -15,12 +15,16 @@ public static class ImpressionFile
         };
     }
 
-    /// <summary>An <see cref="Microsoft.ML.IDataView"/> over an impression file, read lazily each time a cursor opens.</summary>
-    public static ImpressionDataView Load(string path)
+    /// <summary>
+    /// An <see cref="Microsoft.ML.IDataView"/> over an impression file, read lazily each time a cursor opens.
+    /// With a positive <paramref name="historyLength"/> the histories are fixed-length vectors (most recent
+    /// last, padded with 0 on the left), the form that KEEP's saved models take.
+    /// </summary>
+    public static ImpressionDataView Load(string path, int historyLength = 0)
     {
         long? rows = FormatOf(path) == ".parquet" ? new ParquetImpressionReader(path).RowCount : null;
         if (rows == null) _ = new CsvImpressionReader(path);
-        return new ImpressionDataView(() => Read(path), rows);
+        return new ImpressionDataView(() => Read(path), rows, historyLength);
     }
 
     /// <summary>Writes batches to <paramref name="path"/> atomically; returns the row count.</summary>

@@ -79,21 +79,25 @@ public sealed class PretrainedModel : IDisposable
     }
 
     /// <summary>Loads a checkpoint written by <see cref="Save"/>.</summary>
-    public static PretrainedModel Load(string path)
+    public static PretrainedModel Load(string path) => Open(path, zip =>
+    {
+        var header = ReadHeader(zip);
+        var vocabularies = Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
+        var network = new KeepPretrainingModel(vocabularies, header.Options);
+        Read(zip, "weights.bin", s => network.load(s));
+        return new PretrainedModel(header.Options, vocabularies, network, header.History);
+    });
+
+    /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
+    public static PretrainingOptions ReadOptions(string path) => Open(path, zip => ReadHeader(zip).Options);
+
+    private static T Open<T>(string path, Func<ZipArchive, T> read)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found.", path);
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            var header = Read(zip, path, "keep.json", s => JsonSerializer.Deserialize<CheckpointHeader>(s, Json))
-                ?? throw new InvalidDataException("empty header");
-            if (header.Version != FormatVersion)
-                throw new InvalidDataException($"checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
-            header.Options.Validate();
-            var vocabularies = Read(zip, path, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
-            var network = new KeepPretrainingModel(vocabularies, header.Options);
-            Read(zip, path, "weights.bin", s => network.load(s));
-            return new PretrainedModel(header.Options, vocabularies, network, header.History);
+            return read(zip);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException)
         {
@@ -101,7 +105,16 @@ public sealed class PretrainedModel : IDisposable
         }
     }
 
-    private static T Read<T>(ZipArchive zip, string path, string name, Func<Stream, T> read)
+    private static CheckpointHeader ReadHeader(ZipArchive zip)
+    {
+        var header = Read(zip, "keep.json", s => JsonSerializer.Deserialize<CheckpointHeader>(s, Json)) ?? throw new InvalidDataException("empty header");
+        if (header.Version != FormatVersion)
+            throw new InvalidDataException($"checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
+        header.Options.Validate();
+        return header;
+    }
+
+    private static T Read<T>(ZipArchive zip, string name, Func<Stream, T> read)
     {
         var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"missing part '{name}'");
         using var stream = entry.Open();

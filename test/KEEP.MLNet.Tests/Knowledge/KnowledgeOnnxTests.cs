@@ -45,7 +45,7 @@ public sealed class KnowledgeOnnxTests
     }
 
     private static NamedOnnxValue Scalar(string name, ReadOnlySpan<int> values)
-        => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>(values.ToArray(), [values.Length]));
+        => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>(values.ToArray(), [values.Length, 1]));
 
     private static NamedOnnxValue History(string name, int rows, int length, Func<int, int[]> history)
     {

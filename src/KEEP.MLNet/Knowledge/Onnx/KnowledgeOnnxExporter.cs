@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace KEEP.MLNet.Knowledge.Onnx;
 
 /// <summary>Column names of the exported knowledge network's inputs and outputs.</summary>
-/// <param name="UserId">Int32 user id input [N].</param>
-/// <param name="ItemId">Int32 item id input [N].</param>
-/// <param name="ShopId">Int32 shop id input [N].</param>
-/// <param name="CategoryId">Int32 category id input [N].</param>
+/// <param name="UserId">Int32 user id input [N, 1] (ML.NET feeds scalar columns with rank 2).</param>
+/// <param name="ItemId">Int32 item id input [N, 1].</param>
+/// <param name="ShopId">Int32 shop id input [N, 1].</param>
+/// <param name="CategoryId">Int32 category id input [N, 1].</param>
 /// <param name="HistoryItemIds">Int32 behaviour item ids [N, L], right-aligned, 0 = padding.</param>
 /// <param name="HistoryShopIds">Int32 behaviour shop ids [N, L].</param>
 /// <param name="HistoryCategoryIds">Int32 behaviour category ids [N, L].</param>
@@ -33,14 +33,14 @@ public static class KnowledgeOnnxExporter
         var g = new OnnxGraph();
         var options = model.Options;
         int length = options.HistoryLength;
-        foreach (string scalar in new[] { names.UserId, names.ItemId, names.ShopId, names.CategoryId }) g.Input(scalar, OnnxType.Int32, [null]);
+        foreach (string scalar in new[] { names.UserId, names.ItemId, names.ShopId, names.CategoryId }) g.Input(scalar, OnnxType.Int32, null, 1);
         foreach (string history in new[] { names.HistoryItemIds, names.HistoryShopIds, names.HistoryCategoryIds }) g.Input(history, OnnxType.Int32, null, length);
 
         var vocabularies = model.Vocabularies;
-        string user = Lookup(g, names.UserId, vocabularies.Users);
-        string item = Lookup(g, names.ItemId, vocabularies.Items);
-        string shop = Lookup(g, names.ShopId, vocabularies.Shops);
-        string category = Lookup(g, names.CategoryId, vocabularies.Categories);
+        string user = Lookup(g, Column(g, names.UserId), vocabularies.Users);
+        string item = Lookup(g, Column(g, names.ItemId), vocabularies.Items);
+        string shop = Lookup(g, Column(g, names.ShopId), vocabularies.Shops);
+        string category = Lookup(g, Column(g, names.CategoryId), vocabularies.Categories);
         string historyItem = Lookup(g, names.HistoryItemIds, vocabularies.Items);
         string historyShop = Lookup(g, names.HistoryShopIds, vocabularies.Shops);
         string historyCategory = Lookup(g, names.HistoryCategoryIds, vocabularies.Categories);
@@ -103,6 +103,9 @@ public static class KnowledgeOnnxExporter
         var weight = table.weight!;
         return g.Weights(prefix, ToArray(weight), weight.shape[0], weight.shape[1]);
     }
+
+    /// <summary>[N, 1] → [N].</summary>
+    private static string Column(OnnxGraph g, string input) => g.Node("Squeeze", [input, g.Longs("axis1", [1], 1)]);
 
     /// <summary>Raw Int32 ids → embedding rows: 0 stays padding, known ids map to their rows, others to OOV.</summary>
     private static string Lookup(OnnxGraph g, string input, IdVocabulary vocabulary)

@@ -1,0 +1,41 @@
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Pretraining;
+
+// Declared in Microsoft.ML so the methods appear next to ML.NET's own, with no extra using.
+namespace Microsoft.ML;
+
+/// <summary>KEEP's catalog extensions.</summary>
+public static class KeepCatalog
+{
+    /// <summary>
+    /// Adds KEEP knowledge columns (K_u, K_i, K_ui) computed by a pre-trained model from its checkpoint file.
+    /// Histories must be fixed-length Int32 vectors (see <c>ImpressionFile.Load(path, historyLength)</c>).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="checkpointPath">A checkpoint written by <c>keep pretrain</c> or <see cref="PretrainedModel.Save"/>.</param>
+    /// <param name="emit">Which knowledge to add.</param>
+    public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, string checkpointPath, KnowledgeKinds emit = KnowledgeKinds.All)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgeExtractionEstimator(new KnowledgeExtractionOptions { CheckpointPath = checkpointPath, Emit = emit });
+    }
+
+    /// <summary>Adds KEEP knowledge columns computed by an in-memory pre-trained model.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">The pre-trained model (not disposed by the transformer).</param>
+    /// <param name="emit">Which knowledge to add.</param>
+    public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, PretrainedModel model, KnowledgeKinds emit = KnowledgeKinds.All)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgeExtractionEstimator(new KnowledgeExtractionOptions { Model = model, Emit = emit });
+    }
+
+    /// <summary>Adds KEEP knowledge columns with full control: column names, a model, a checkpoint, or pre-training on <c>Fit</c>'s input.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options.</param>
+    public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, KnowledgeExtractionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgeExtractionEstimator(options);
+    }
+}

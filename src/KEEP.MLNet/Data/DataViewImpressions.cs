@@ -1,0 +1,85 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Data;
+
+/// <summary>
+/// Reads impressions out of any ML.NET <see cref="IDataView"/> into <see cref="ImpressionBatch"/> blocks,
+/// by column name. Histories may be variable- or fixed-length vectors; padding zeros are dropped. Without
+/// labels (for knowledge extraction) the day and labels are read as 0/false.
+/// </summary>
+public static class DataViewImpressions
+{
+    /// <summary>Checks that the columns exist with the right types; the message names the column and the expected type.</summary>
+    public static void Validate(DataViewSchema schema, ImpressionColumnNames names, bool withLabels)
+    {
+        foreach (string id in names.IdColumns) Require(schema, id, t => t == NumberDataViewType.Int32, "Int32");
+        foreach (string history in names.HistoryColumns)
+            Require(schema, history, t => t is VectorDataViewType v && v.ItemType == NumberDataViewType.Int32, "a vector of Int32");
+        if (!withLabels) return;
+        Require(schema, names.Day, t => t == NumberDataViewType.Int32, "Int32");
+        foreach (string label in names.LabelColumns) Require(schema, label, t => t == BooleanDataViewType.Instance, "Boolean");
+    }
+
+    private static void Require(DataViewSchema schema, string name, Func<DataViewType, bool> ok, string expected)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentException($"Column '{name}' not found; expected {expected}. The input has: {string.Join(", ", schema.Select(c => c.Name))}.", nameof(schema));
+        if (!ok(column.Type)) throw new ArgumentException($"Column '{name}' is {column.Type}; expected {expected}.", nameof(schema));
+    }
+
+    /// <summary>Streams the rows of <paramref name="data"/> in blocks of <paramref name="blockSize"/>.</summary>
+    public static IEnumerable<ImpressionBatch> Read(IDataView data, ImpressionColumnNames names, bool withLabels, int blockSize = 2048)
+    {
+        Validate(data.Schema, names, withLabels);
+        var columns = names.IdColumns.Concat(names.HistoryColumns).Concat(withLabels ? [names.Day, .. names.LabelColumns] : [])
+            .Select(n => data.Schema[n]).ToArray();
+        using var cursor = data.GetRowCursor(columns);
+        var ids = names.IdColumns.Select(n => cursor.GetGetter<int>(data.Schema[n])).ToArray();
+        var histories = names.HistoryColumns.Select(n => cursor.GetGetter<VBuffer<int>>(data.Schema[n])).ToArray();
+        var day = withLabels ? cursor.GetGetter<int>(data.Schema[names.Day]) : null;
+        var labels = withLabels ? names.LabelColumns.Select(n => cursor.GetGetter<bool>(data.Schema[n])).ToArray() : null;
+        var id = new int[4];
+        var buffers = new VBuffer<int>[3];
+        var dense = new List<int>[] { [], [], [] };
+        var batch = new ImpressionBatch(blockSize);
+        long row = 0;
+        while (cursor.MoveNext())
+        {
+            row++;
+            for (int c = 0; c < 4; c++) ids[c](ref id[c]);
+            for (int h = 0; h < 3; h++)
+            {
+                histories[h](ref buffers[h]);
+                dense[h].Clear();
+                foreach (int value in buffers[h].DenseValues()) if (value != 0) dense[h].Add(value);
+            }
+            int d = 0;
+            bool click = false, cart = false, conversion = false;
+            if (withLabels)
+            {
+                day!(ref d);
+                labels![0](ref click);
+                labels[1](ref cart);
+                labels[2](ref conversion);
+            }
+            if (dense[1].Count != dense[0].Count || dense[2].Count != dense[0].Count)
+                throw new DataFormatException("input data view", row, names.HistoryShopIds,
+                    $"{names.HistoryItemIds}, {names.HistoryShopIds} and {names.HistoryCategoryIds} hold {dense[0].Count}, {dense[1].Count} and {dense[2].Count} non-padding ids; they must be aligned");
+            new ImpressionRowValidator("input data view", row).Check(0, d, id[0], id[1], id[2], id[3],
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[0]), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[1]),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[2]), click, cart, conversion);
+            batch.Add(d, id[0], id[1], id[2], id[3],
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[0]),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[1]),
+                System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense[2]),
+                click, cart, conversion);
+            if (batch.Count == blockSize)
+            {
+                yield return batch;
+                batch = new ImpressionBatch(blockSize);
+            }
+        }
+        if (batch.Count > 0) yield return batch;
+    }
+}

@@ -1,0 +1,49 @@
+using KEEP.MLNet.Knowledge.Onnx;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Knowledge;
+
+/// <summary>The knowledge columns an extraction adds: names, widths and types (identical before and after a save).</summary>
+internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, PretrainingOptions Model)
+{
+    public IEnumerable<(KnowledgeKinds Kind, string Name, int Width)> Selected()
+    {
+        if (Options.Emit.HasFlag(KnowledgeKinds.User)) yield return (KnowledgeKinds.User, Options.UserKnowledgeColumn, Model.UserEmbeddingDim);
+        if (Options.Emit.HasFlag(KnowledgeKinds.Item)) yield return (KnowledgeKinds.Item, Options.ItemKnowledgeColumn, 3 * Model.ItemEmbeddingDim);
+        if (Options.Emit.HasFlag(KnowledgeKinds.Interaction)) yield return (KnowledgeKinds.Interaction, Options.InteractionKnowledgeColumn, Model.InteractionDim);
+    }
+
+    /// <summary>The vector type ML.NET's ONNX transformer gives an [N, width] output: dimensions (1, width).</summary>
+    public static VectorDataViewType TypeOf(int width) => new(NumberDataViewType.Single, 1, width);
+
+    public KnowledgeOnnxNames OnnxNames => new(
+        Options.InputColumns.UserId, Options.InputColumns.ItemId, Options.InputColumns.ShopId, Options.InputColumns.CategoryId,
+        Options.InputColumns.HistoryItemIds, Options.InputColumns.HistoryShopIds, Options.InputColumns.HistoryCategoryIds,
+        Options.UserKnowledgeColumn, Options.ItemKnowledgeColumn, Options.InteractionKnowledgeColumn);
+
+    /// <summary>The input schema plus the knowledge columns.</summary>
+    public DataViewSchema OutputSchema(DataViewSchema input)
+    {
+        var builder = new DataViewSchema.Builder();
+        var added = Selected().Select(c => c.Name).ToHashSet();
+        foreach (var column in input)
+            if (!added.Contains(column.Name)) builder.AddColumn(column.Name, column.Type, column.Annotations);
+        foreach (var (_, name, width) in Selected()) builder.AddColumn(name, TypeOf(width));
+        return builder.ToSchema();
+    }
+
+    /// <summary>Checks the input: ids Int32, histories fixed-length vectors of the model's history length.</summary>
+    public void ValidateInput(DataViewSchema input)
+    {
+        Data.DataViewImpressions.Validate(input, Options.InputColumns, withLabels: false);
+        foreach (string history in Options.InputColumns.HistoryColumns)
+        {
+            var type = (VectorDataViewType)input[history].Type;
+            if (type.Size != Model.HistoryLength)
+                throw new ArgumentException($"Column '{history}' is {type}; expected a vector of exactly {Model.HistoryLength} Int32 " +
+                    "(most recent behaviour last, padded with 0 on the left), as saved models need. Load files with ImpressionFile.Load(path, historyLength).", nameof(input));
+        }
+    }
+}

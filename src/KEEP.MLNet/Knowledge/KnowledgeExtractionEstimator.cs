@@ -1,0 +1,99 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Knowledge.Onnx;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Knowledge;
+
+/// <summary>
+/// KEEP's knowledge extraction (paper §3.2) as an ML.NET estimator. <c>Fit</c> uses a given model or
+/// checkpoint, or pre-trains one on its input (which then needs <c>Day</c> and the three labels);
+/// the fitted <see cref="KnowledgeExtractionTransformer"/> adds K_u, K_i and K_ui float-vector columns of
+/// fixed sizes. Create it with <c>mlContext.Transforms.KeepKnowledge(...)</c>.
+/// </summary>
+public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractionTransformer>
+{
+    private readonly KnowledgeExtractionOptions _options;
+
+    /// <summary>Creates the estimator.</summary>
+    public KnowledgeExtractionEstimator(KnowledgeExtractionOptions options)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (_options.Emit == 0 || (_options.Emit & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Emit must name at least one kind of knowledge.", nameof(options));
+        if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
+        _options.Pretraining.Validate();
+    }
+
+    /// <summary>Progress of pre-training when <c>Fit</c> pre-trains.</summary>
+    public IProgress<PretrainingProgress>? Progress { get; init; }
+
+    /// <inheritdoc/>
+    public KnowledgeExtractionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var columns = new KnowledgeColumns(_options, ModelOptions());
+        columns.ValidateInput(input.Schema);
+        bool owns = _options.Model == null;
+        var model = _options.Model
+            ?? (_options.CheckpointPath != null
+                ? PretrainedModel.Load(_options.CheckpointPath)
+                : new KeepPretrainer(_options.Pretraining).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), Progress));
+        try
+        {
+            return new KnowledgeExtractionTransformer(model, columns, Portable(model, columns, input), owns);
+        }
+        catch
+        {
+            if (owns) model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var options = ModelOptions();
+        var names = _options.InputColumns;
+        foreach (string id in names.IdColumns) Require(inputSchema, id, c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType == NumberDataViewType.Int32, "Int32");
+        foreach (string history in names.HistoryColumns)
+            Require(inputSchema, history, c => c.Kind == SchemaShape.Column.VectorKind.Vector && c.ItemType == NumberDataViewType.Int32,
+                $"a vector of {options.HistoryLength} Int32");
+        // The shape ML.NET's ONNX transformer will give, from a network of the same dimensions.
+        var empty = new IdVocabulary([]);
+        using var probe = new PretrainedModel(options, new FeatureVocabularies(empty, empty, empty, empty),
+            new KeepPretrainingModel(new FeatureVocabularies(empty, empty, empty, empty), options), new TrainingHistory());
+        return PortableEstimator(probe, new KnowledgeColumns(_options, options)).GetOutputSchema(inputSchema);
+    }
+
+    private static void Require(SchemaShape schema, string name, Func<SchemaShape.Column, bool> ok, string expected)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == name);
+        if (column.Name == null)
+            throw new ArgumentException($"Column '{name}' not found; expected {expected}. The input has: {string.Join(", ", schema.Select(c => c.Name))}.", nameof(schema));
+        if (!ok(column)) throw new ArgumentException($"Column '{name}' is {column.Kind} of {column.ItemType}; expected {expected}.", nameof(schema));
+    }
+
+    private PretrainingOptions ModelOptions()
+        => _options.Model?.Options ?? (_options.CheckpointPath != null ? PretrainedModel.ReadOptions(_options.CheckpointPath) : _options.Pretraining);
+
+    /// <summary>ML.NET's ONNX transformer over the exported network: what the zip stores.</summary>
+    private static Microsoft.ML.Transforms.Onnx.OnnxTransformer Portable(PretrainedModel model, KnowledgeColumns columns, IDataView input)
+        => PortableEstimator(model, columns).Fit(input);
+
+    private static Microsoft.ML.Transforms.Onnx.OnnxScoringEstimator PortableEstimator(PretrainedModel model, KnowledgeColumns columns)
+    {
+        var names = columns.OnnxNames;
+        int length = model.Options.HistoryLength;
+        var shapes = new Dictionary<string, int[]>
+        {
+            [names.UserId] = [1, 1], [names.ItemId] = [1, 1], [names.ShopId] = [1, 1], [names.CategoryId] = [1, 1],
+            [names.HistoryItemIds] = [1, length], [names.HistoryShopIds] = [1, length], [names.HistoryCategoryIds] = [1, length],
+        };
+        string[] inputs = [names.UserId, names.ItemId, names.ShopId, names.CategoryId, names.HistoryItemIds, names.HistoryShopIds, names.HistoryCategoryIds];
+        string[] outputs = [.. columns.Selected().Select(c => c.Name)];
+        var bytes = new MemoryStream(KnowledgeOnnxExporter.Export(model, names));
+        return new MLContext(model.Options.Seed).Transforms
+            .ApplyOnnxModel(outputs, inputs, bytes, shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
+    }
+}

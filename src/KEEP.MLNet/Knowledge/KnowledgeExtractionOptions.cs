@@ -1,0 +1,27 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Pretraining;
+
+namespace KEEP.MLNet.Knowledge;
+
+/// <summary>Options of <see cref="KnowledgeExtractionEstimator"/>.</summary>
+public sealed class KnowledgeExtractionOptions
+{
+    /// <summary>A trained model to use. When null, <see cref="CheckpointPath"/> is loaded, or, if that is null too, <c>Fit</c> pre-trains on its input.</summary>
+    public PretrainedModel? Model { get; set; }
+    /// <summary>A checkpoint written by <see cref="PretrainedModel.Save"/> (or <c>keep pretrain</c>).</summary>
+    public string? CheckpointPath { get; set; }
+    /// <summary>Settings for pre-training when neither a model nor a checkpoint is given (paper defaults).</summary>
+    public PretrainingOptions Pretraining { get; set; } = new();
+    /// <summary>Input column names.</summary>
+    public ImpressionColumnNames InputColumns { get; set; } = new();
+    /// <summary>Which knowledge to add. Default: all.</summary>
+    public KnowledgeKinds Emit { get; set; } = KnowledgeKinds.All;
+    /// <summary>Name of the K_u column.</summary>
+    public string UserKnowledgeColumn { get; set; } = "K_u";
+    /// <summary>Name of the K_i column.</summary>
+    public string ItemKnowledgeColumn { get; set; } = "K_i";
+    /// <summary>Name of the K_ui column.</summary>
+    public string InteractionKnowledgeColumn { get; set; } = "K_ui";
+    /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
+    public int BlockSize { get; set; } = 2048;
+}

@@ -1,0 +1,129 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Knowledge;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Tests.Knowledge;
+
+[TestClass]
+public sealed class KnowledgeEstimatorTests
+{
+    private static ImpressionDataView SubTest() => ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest], historyLength: 50);
+
+    [TestMethod]
+    public void Output_schema_is_known_before_fitting()
+    {
+        var ml = new MLContext(1);
+        var estimator = ml.Transforms.KeepKnowledge(TestModels.TinyModel);
+        var shape = estimator.GetOutputSchema(Shapes.Of(SubTest().Schema));
+        var k = shape.Single(c => c.Name == "K_ui");
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, k.Kind);
+        Assert.AreEqual(NumberDataViewType.Single, k.ItemType);
+        Assert.IsTrue(shape.Any(c => c.Name == "K_u") && shape.Any(c => c.Name == "K_i") && shape.Any(c => c.Name == "UserId"));
+
+        var fitted = estimator.Fit(SubTest());
+        var schema = fitted.GetOutputSchema(SubTest().Schema);
+        Assert.AreEqual(192, ((VectorDataViewType)schema["K_ui"].Type).Size);
+        Assert.AreEqual(48, ((VectorDataViewType)schema["K_u"].Type).Size);
+        Assert.AreEqual(48, ((VectorDataViewType)schema["K_i"].Type).Size);
+    }
+
+    [TestMethod]
+    public void Missing_or_mistyped_columns_are_named_before_any_work()
+    {
+        var ml = new MLContext(1);
+        var view = ml.Transforms.DropColumns(ImpressionColumns.ShopId).Fit(SubTest()).Transform(SubTest());
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.KeepKnowledge(TestModels.TinyModel).GetOutputSchema(Shapes.Of(view.Schema)));
+        StringAssert.Contains(e.Message, "'ShopId' not found");
+        var variable = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest]);
+        e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.KeepKnowledge(TestModels.TinyModel).Fit(variable));
+        StringAssert.Contains(e.Message, "exactly 50 Int32");
+    }
+
+    [TestMethod]
+    public void Batched_transform_equals_the_network_and_passes_columns_through()
+    {
+        var ml = new MLContext(1);
+        var data = SubTest();
+        var transformed = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Model = TestModels.TinyModel, BlockSize = 300 }).Fit(data).Transform(data);
+        var k = transformed.GetColumn<float[]>("K_ui").ToArray();
+        var users = transformed.GetColumn<int>("UserId").ToArray();
+        var batches = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).ToList();
+        Assert.HasCount(batches.Sum(b => b.Count), k);
+        int row = 0;
+        foreach (var batch in batches)
+        {
+            var expected = TestModels.TinyModel.Extract(batch).Interaction;
+            for (int r = 0; r < batch.Count; r++, row++)
+            {
+                Assert.AreEqual(batch.UserId[r], users[row]);
+                CollectionAssert.AreEqual(expected.AsSpan(r * 192, 192).ToArray(), k[row], $"row {row}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void Emit_selects_the_columns()
+    {
+        var ml = new MLContext(1);
+        var schema = ml.Transforms.KeepKnowledge(TestModels.TinyModel, KnowledgeKinds.User | KnowledgeKinds.Interaction).Fit(SubTest()).Transform(SubTest()).Schema;
+        Assert.IsNotNull(schema.GetColumnOrNull("K_u"));
+        Assert.IsNull(schema.GetColumnOrNull("K_i"));
+        Assert.IsNotNull(schema.GetColumnOrNull("K_ui"));
+    }
+
+    [TestMethod]
+    public void Saved_zip_loads_in_a_fresh_context_and_predicts_like_the_network()
+    {
+        var ml = new MLContext(1);
+        var data = SubTest();
+        var transformer = ml.Transforms.KeepKnowledge(TestModels.TinyModel).Fit(data);
+        string path = Path.Combine(TestWorlds.TempFolder("zip"), "knowledge.zip");
+        ml.Model.Save(transformer, data.Schema, path);
+
+        var fresh = new MLContext(2);
+        var loaded = fresh.Model.Load(path, out var inputSchema);
+        Assert.AreEqual(50, ((VectorDataViewType)inputSchema[ImpressionColumns.HistoryItemIds].Type).Size);
+        var engine = fresh.Model.CreatePredictionEngine<KnowledgeInput, KnowledgeOutput>(loaded);
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        var expected = TestModels.TinyModel.Extract(batch, 0, 50);
+        for (int r = 0; r < 50; r++)
+        {
+            var output = engine.Predict(KnowledgeInput.From(batch, r));
+            for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], output.K_ui[j], 1e-4f);
+            for (int j = 0; j < 48; j++) Assert.AreEqual(expected.User[r * 48 + j], output.K_u[j], 1e-4f);
+        }
+        var viaLoaded = loaded.Transform(data).GetColumn<float[]>("K_ui").Take(20).ToArray();
+        for (int r = 0; r < 20; r++)
+            for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], viaLoaded[r][j], 1e-4f);
+    }
+
+    /// <summary>A PredictionEngine input, as a user would write it.</summary>
+    internal sealed class KnowledgeInput
+    {
+        public int UserId { get; set; }
+        public int ItemId { get; set; }
+        public int ShopId { get; set; }
+        public int CategoryId { get; set; }
+        [VectorType(50)] public int[] HistoryItemIds { get; set; } = new int[50];
+        [VectorType(50)] public int[] HistoryShopIds { get; set; } = new int[50];
+        [VectorType(50)] public int[] HistoryCategoryIds { get; set; } = new int[50];
+
+        public static KnowledgeInput From(ImpressionBatch b, int r)
+        {
+            var input = new KnowledgeInput { UserId = b.UserId[r], ItemId = b.ItemId[r], ShopId = b.ShopId[r], CategoryId = b.CategoryId[r] };
+            HistoryWindow.Fill(b.HistoryItemsOf(r), input.HistoryItemIds);
+            HistoryWindow.Fill(b.HistoryShopsOf(r), input.HistoryShopIds);
+            HistoryWindow.Fill(b.HistoryCategoriesOf(r), input.HistoryCategoryIds);
+            return input;
+        }
+    }
+
+    internal sealed class KnowledgeOutput
+    {
+        [VectorType(48)] public float[] K_u { get; set; } = [];
+        [VectorType(48)] public float[] K_i { get; set; } = [];
+        [VectorType(192)] public float[] K_ui { get; set; } = [];
+    }
+}
