@@ -21,6 +21,8 @@ internal static class KeepCli
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(ImportCommand.Create(console));
+        root.Subcommands.Add(PretrainCommand.Create(console));
+        root.Subcommands.Add(ExtractCommand.Create(console));
         return root.Parse(args).Invoke();
     }
 

@@ -9,9 +9,10 @@ internal static class ProgressDisplay
 {
     /// <summary>
     /// Runs <paramref name="work"/>, which reports (done, total) through the callback it is given.
-    /// With <paramref name="quiet"/> no bar is drawn.
+    /// With <paramref name="quiet"/> no bar is drawn. <paramref name="status"/>, when given, is shown after
+    /// the title and re-read at every report (e.g. the current loss).
     /// </summary>
-    public static T Run<T>(IAnsiConsole console, bool quiet, string title, Func<Action<long, long>, T> work)
+    public static T Run<T>(IAnsiConsole console, bool quiet, string title, Func<Action<long, long>, T> work, Func<string>? status = null)
     {
         if (quiet) return work((_, _) => { });
         T result = default!;
@@ -26,6 +27,7 @@ internal static class ProgressDisplay
                 {
                     task.MaxValue = Math.Max(total, done);
                     task.Value = done;
+                    if (status != null) task.Description = $"{title} {Markup.Escape(status())}";
                 });
                 task.Value = task.MaxValue;
                 task.StopTask();

@@ -12,7 +12,7 @@ public static class KeepCatalog
     /// Histories must be fixed-length Int32 vectors (see <c>ImpressionFile.Load(path, historyLength)</c>).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="checkpointPath">A checkpoint written by <c>keep pretrain</c> or <see cref="PretrainedModel.Save"/>.</param>
+    /// <param name="checkpointPath">A checkpoint written by <c>keep pretrain</c> or <see cref="PretrainedModel.Save(string)"/>.</param>
     /// <param name="emit">Which knowledge to add.</param>
     public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, string checkpointPath, KnowledgeKinds emit = KnowledgeKinds.All)
     {

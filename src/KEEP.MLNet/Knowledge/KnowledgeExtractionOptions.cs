@@ -8,7 +8,7 @@ public sealed class KnowledgeExtractionOptions
 {
     /// <summary>A trained model to use. When null, <see cref="CheckpointPath"/> is loaded, or, if that is null too, <c>Fit</c> pre-trains on its input.</summary>
     public PretrainedModel? Model { get; set; }
-    /// <summary>A checkpoint written by <see cref="PretrainedModel.Save"/> (or <c>keep pretrain</c>).</summary>
+    /// <summary>A checkpoint written by <see cref="PretrainedModel.Save(string)"/> (or <c>keep pretrain</c>).</summary>
     public string? CheckpointPath { get; set; }
     /// <summary>Settings for pre-training when neither a model nor a checkpoint is given (paper defaults).</summary>
     public PretrainingOptions Pretraining { get; set; } = new();

@@ -66,42 +66,54 @@ public sealed class PretrainedModel : IDisposable
     public void Save(string path)
     {
         using var file = new Data.Formats.AtomicFile(path);
-        using (var zip = new ZipArchive(file.Stream, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using (var entry = new StreamWriter(zip.CreateEntry("keep.json").Open()))
-                entry.Write(JsonSerializer.Serialize(new CheckpointHeader(FormatVersion, Options, History), Json));
-            using (var writer = new BinaryWriter(zip.CreateEntry("vocabularies.bin").Open()))
-                Vocabularies.Write(writer);
-            using (var weights = zip.CreateEntry("weights.bin").Open())
-                Network.save(weights);
-        }
+        Save(file.Stream);
         file.Commit();
     }
 
-    /// <summary>Loads a checkpoint written by <see cref="Save"/>.</summary>
-    public static PretrainedModel Load(string path) => Open(path, zip =>
+    /// <summary>Writes the checkpoint (a zip of options, vocabularies and weights) to a stream.</summary>
+    public void Save(Stream stream)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        using (var entry = new StreamWriter(zip.CreateEntry("keep.json").Open()))
+            entry.Write(JsonSerializer.Serialize(new CheckpointHeader(FormatVersion, Options, History), Json));
+        using (var writer = new BinaryWriter(zip.CreateEntry("vocabularies.bin").Open()))
+            Vocabularies.Write(writer);
+        using (var weights = zip.CreateEntry("weights.bin").Open())
+            Network.save(weights);
+    }
+
+    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/>.</summary>
+    public static PretrainedModel Load(string path) => Open(path, () => File.OpenRead(path), LoadFrom);
+
+    /// <summary>Loads a checkpoint from a stream; <paramref name="name"/> names it in errors.</summary>
+    public static PretrainedModel Load(Stream stream, string name) => Open(name, () => stream, LoadFrom);
+
+    /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
+    public static PretrainingOptions ReadOptions(string path) => Open(path, () => File.OpenRead(path), zip => ReadHeader(zip).Options);
+
+    private static PretrainedModel LoadFrom(ZipArchive zip)
     {
         var header = ReadHeader(zip);
         var vocabularies = Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
         var network = new KeepPretrainingModel(vocabularies, header.Options);
         Read(zip, "weights.bin", s => network.load(s));
         return new PretrainedModel(header.Options, vocabularies, network, header.History);
-    });
+    }
 
-    /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
-    public static PretrainingOptions ReadOptions(string path) => Open(path, zip => ReadHeader(zip).Options);
-
-    private static T Open<T>(string path, Func<ZipArchive, T> read)
+    private static T Open<T>(string name, Func<Stream> open, Func<ZipArchive, T> read)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found.", path);
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            using var zip = new ZipArchive(open(), ZipArchiveMode.Read);
             return read(zip);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"{name}: checkpoint not found.", name, e);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException)
         {
-            throw new DataFormatException(path, null, null, $"not a usable KEEP checkpoint ({e.Message})", e);
+            throw new DataFormatException(name, null, null, $"not a usable KEEP checkpoint ({e.Message})", e);
         }
     }
 

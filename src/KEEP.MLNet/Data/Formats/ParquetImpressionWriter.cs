@@ -11,7 +11,6 @@ public sealed class ParquetImpressionWriter : IDisposable
 {
     private readonly AtomicFile _file;
     private readonly ParquetWriter _writer;
-    private int[] _definition = [], _repetition = [];
     private bool _completed;
 
     /// <summary>Starts a file at <paramref name="path"/>.</summary>
@@ -42,36 +41,16 @@ public sealed class ParquetImpressionWriter : IDisposable
         await group.WriteAsync<int>(ParquetImpressionSchema.Ids[1], batch.ItemId.ToArray());
         await group.WriteAsync<int>(ParquetImpressionSchema.Ids[2], batch.ShopId.ToArray());
         await group.WriteAsync<int>(ParquetImpressionSchema.Ids[3], batch.CategoryId.ToArray());
-        int levels = BuildLevels(batch.HistoryOffsets);
-        var definition = new ReadOnlyMemory<int>(_definition, 0, levels);
-        var repetition = new ReadOnlyMemory<int>(_repetition, 0, levels);
-        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(0), batch.HistoryItemIds.ToArray(), definition, repetition, default);
-        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(1), batch.HistoryShopIds.ToArray(), definition, repetition, default);
-        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(2), batch.HistoryCategoryIds.ToArray(), definition, repetition, default);
+        var (definition, repetition) = ListLevels.Of(batch.HistoryOffsets);
+        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(0), batch.HistoryItemIds.ToArray(), (ReadOnlyMemory<int>)definition, (ReadOnlyMemory<int>)repetition, default);
+        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(1), batch.HistoryShopIds.ToArray(), (ReadOnlyMemory<int>)definition, (ReadOnlyMemory<int>)repetition, default);
+        await group.WriteAllPartsAsync<int>(ParquetImpressionSchema.HistoryElement(2), batch.HistoryCategoryIds.ToArray(), (ReadOnlyMemory<int>)definition, (ReadOnlyMemory<int>)repetition, default);
         await group.WriteAsync<bool>(ParquetImpressionSchema.Labels[0], batch.Click.ToArray());
         await group.WriteAsync<bool>(ParquetImpressionSchema.Labels[1], batch.Cart.ToArray());
         await group.WriteAsync<bool>(ParquetImpressionSchema.Labels[2], batch.Conversion.ToArray());
         group.CompleteValidate();
     }
 
-    /// <summary>
-    /// Dremel levels of a list column: an empty list is one entry at definition level 1; each element is an
-    /// entry at level 2, with repetition level 0 when it starts a row and 1 when it continues one.
-    /// </summary>
-    private int BuildLevels(ReadOnlySpan<int> offsets)
-    {
-        int rows = offsets.Length - 1;
-        int needed = offsets[rows] + rows;
-        if (_definition.Length < needed) { _definition = new int[needed]; _repetition = new int[needed]; }
-        int k = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            int length = offsets[r + 1] - offsets[r];
-            if (length == 0) { _definition[k] = 1; _repetition[k++] = 0; continue; }
-            for (int j = 0; j < length; j++) { _definition[k] = 2; _repetition[k++] = j == 0 ? 0 : 1; }
-        }
-        return k;
-    }
 
     /// <summary>Finishes the file and moves it to its final name.</summary>
     public void Complete()

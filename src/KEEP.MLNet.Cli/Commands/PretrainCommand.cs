@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using KEEP.MLNet.Cli.Rendering;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace KEEP.MLNet.Cli.Commands;
+
+/// <summary><c>keep pretrain</c>: knowledge extraction (paper stage 1) on super-domain rows.</summary>
+internal static class PretrainCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var data = new Option<FileSystemInfo>("--data", "-d") { Description = "A folder from 'keep generate'/'keep import' (its super.parquet is used) or an impression file (.parquet/.csv).", Required = true };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "Knowledge model to write: an ML.NET zip that also carries the KEEP checkpoint.", Required = true };
+        var from = new Option<FileInfo?>("--continue-from") { Description = "Continue training this knowledge model on the new data (daily incremental pre-training)." };
+        var tasks = new Option<string>("--tasks") { Description = "Pre-training tasks, in K_ui order.", DefaultValueFactory = _ => "click,conversion,cart" };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per step (paper: 2000).", DefaultValueFactory = _ => 2000 };
+        var alpha = new Option<double>("--alpha") { Description = "Weight of the pairwise loss (paper: 0.25).", DefaultValueFactory = _ => 0.25 };
+        var history = new Option<int>("--history-length") { Description = "Behaviours per row (paper setting: 50).", DefaultValueFactory = _ => 50 };
+        var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 42 };
+        var output2 = new OutputArguments();
+        var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip");
+        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed }) command.Options.Add(option);
+        output2.AddTo(command);
+        command.SetAction(result => KeepCli.Guard(console, () =>
+        {
+            string file = SuperFile(result.GetValue(data)!);
+            var options = new PretrainingOptions
+            {
+                Tasks = ParseTasks(result.GetValue(tasks)!),
+                BatchSize = result.GetValue(batch),
+                PairwiseWeight = result.GetValue(alpha),
+                HistoryLength = result.GetValue(history),
+                Seed = result.GetValue(seed),
+            };
+            options.Validate();
+            bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json);
+            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName);
+            using (model)
+            {
+                string path = result.GetValue(output)!.FullName;
+                Save(model, file, path);
+                var summary = new
+                {
+                    model = path,
+                    rows = model.History.Rows,
+                    steps = model.History.Steps,
+                    lastDay = model.History.LastDay,
+                    tasks = model.Options.Tasks.Select(t => t.ToString()).ToArray(),
+                    finalLosses = model.History.Losses.Count > 0 ? model.History.Losses[^1].TaskLosses : [],
+                };
+                if (result.GetValue(output2.Json)) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
+                else console.MarkupLineInterpolated($"Knowledge model written to [bold]{path}[/]: {summary.rows:N0} rows, {summary.steps:N0} steps, last day {summary.lastDay}, final losses {string.Join(" / ", summary.finalLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))} ({string.Join(" / ", summary.tasks)}).");
+            }
+            return KeepCli.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>Pre-trains (or continues) under a progress bar showing rows/s, ETA and the task losses.</summary>
+    public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom)
+    {
+        string status = "";
+        return ProgressDisplay.Run(console, quiet, "Pre-training", report =>
+        {
+            var progress = new SynchronousProgress(p =>
+            {
+                status = "loss " + string.Join(" ", p.TaskLosses.Select(l => l.ToString("F3", CultureInfo.InvariantCulture)));
+                report(p.Rows, p.TotalRows);
+            });
+            if (continueFrom == null) return new KeepPretrainer(options).Fit(() => ImpressionFile.Read(file), progress);
+            var model = KnowledgeModelFile.LoadCheckpoint(continueFrom);
+            long rows = ImpressionFile.Load(file).GetRowCount() ?? 0;
+            return KeepPretrainer.Continue(model, ImpressionFile.Read(file), rows, progress);
+        }, () => status);
+    }
+
+    /// <summary>Saves the knowledge model file for inputs with fixed-length histories.</summary>
+    public static void Save(PretrainedModel model, string dataFile, string path)
+    {
+        var ml = new MLContext(model.Options.Seed);
+        var view = ImpressionFile.Load(dataFile, model.Options.HistoryLength);
+        using var transformer = ml.Transforms.KeepKnowledge(model).Fit(view);
+        KnowledgeModelFile.Save(ml, transformer, view.Schema, path);
+    }
+
+    /// <summary>A folder means its super.parquet; anything else is taken as the file itself.</summary>
+    public static string SuperFile(FileSystemInfo data)
+    {
+        if (data is DirectoryInfo || Directory.Exists(data.FullName))
+        {
+            string super = Path.Combine(data.FullName, "super.parquet");
+            return File.Exists(super) ? super : throw new FileNotFoundException($"{data.FullName}: no super.parquet in this folder (run 'keep generate' or 'keep import' first).", super);
+        }
+        return File.Exists(data.FullName) ? data.FullName : throw new FileNotFoundException($"{data.FullName}: not found.", data.FullName);
+    }
+
+    private static PretrainingTask[] ParseTasks(string text)
+        => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Enum.TryParse<PretrainingTask>(t, ignoreCase: true, out var task)
+            ? task : throw new ArgumentException($"--tasks: '{t}' is not a task; use click, conversion, cart.")).ToArray();
+
+    private sealed class SynchronousProgress(Action<PretrainingProgress> report) : IProgress<PretrainingProgress>
+    {
+        public void Report(PretrainingProgress value) => report(value);
+    }
+}
