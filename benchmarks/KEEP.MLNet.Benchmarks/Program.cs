@@ -5,6 +5,7 @@ using KEEP.MLNet.Benchmarks;
 var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgnoreCase)
 {
     ["data"] = DataBenchmarks.Run,
+    ["knowledge"] = KnowledgeBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

@@ -91,39 +91,11 @@ public sealed class KnowledgeEstimatorTests
         for (int r = 0; r < 50; r++)
         {
             var output = engine.Predict(KnowledgeInput.From(batch, r));
-            for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], output.K_ui[j], 1e-4f);
-            for (int j = 0; j < 48; j++) Assert.AreEqual(expected.User[r * 48 + j], output.K_u[j], 1e-4f);
+            for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], output.InteractionKnowledge[j], 1e-4f);
+            for (int j = 0; j < 48; j++) Assert.AreEqual(expected.User[r * 48 + j], output.UserKnowledge[j], 1e-4f);
         }
         var viaLoaded = loaded.Transform(data).GetColumn<float[]>("K_ui").Take(20).ToArray();
         for (int r = 0; r < 20; r++)
             for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], viaLoaded[r][j], 1e-4f);
-    }
-
-    /// <summary>A PredictionEngine input, as a user would write it.</summary>
-    internal sealed class KnowledgeInput
-    {
-        public int UserId { get; set; }
-        public int ItemId { get; set; }
-        public int ShopId { get; set; }
-        public int CategoryId { get; set; }
-        [VectorType(50)] public int[] HistoryItemIds { get; set; } = new int[50];
-        [VectorType(50)] public int[] HistoryShopIds { get; set; } = new int[50];
-        [VectorType(50)] public int[] HistoryCategoryIds { get; set; } = new int[50];
-
-        public static KnowledgeInput From(ImpressionBatch b, int r)
-        {
-            var input = new KnowledgeInput { UserId = b.UserId[r], ItemId = b.ItemId[r], ShopId = b.ShopId[r], CategoryId = b.CategoryId[r] };
-            HistoryWindow.Fill(b.HistoryItemsOf(r), input.HistoryItemIds);
-            HistoryWindow.Fill(b.HistoryShopsOf(r), input.HistoryShopIds);
-            HistoryWindow.Fill(b.HistoryCategoriesOf(r), input.HistoryCategoryIds);
-            return input;
-        }
-    }
-
-    internal sealed class KnowledgeOutput
-    {
-        [VectorType(48)] public float[] K_u { get; set; } = [];
-        [VectorType(48)] public float[] K_i { get; set; } = [];
-        [VectorType(192)] public float[] K_ui { get; set; } = [];
     }
 }
