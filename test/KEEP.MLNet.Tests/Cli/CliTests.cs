@@ -69,6 +69,37 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Pretrain_on_a_folder_without_super_parquet_names_it_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-pretrain");
+        var (code, output) = CliRunner.Run("pretrain", "--data", folder, "--out", Path.Combine(folder, "k.zip"));
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "no super.parquet");
+        Assert.IsEmpty(Directory.GetFiles(folder));
+    }
+
+    [TestMethod]
+    public void Pretrain_with_an_unknown_task_names_it()
+    {
+        string folder = TestWorlds.TempFolder("cli-pretrain-task");
+        var (code, output) = CliRunner.Run("pretrain", "--data", TestWorlds.Tiny.Directory, "--out", Path.Combine(folder, "k.zip"), "--tasks", "click,like");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "'like' is not a task");
+    }
+
+    [TestMethod]
+    public void Extract_with_a_corrupt_model_names_the_file_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-extract");
+        string model = Path.Combine(folder, "model.zip");
+        File.WriteAllText(model, "not a zip");
+        var (code, output) = CliRunner.Run("extract", "--model", model, "--data", TestWorlds.Tiny.Files[KEEP.MLNet.Data.Simulation.DatasetSplit.SubTest], "--out", Path.Combine(folder, "k.parquet"));
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "model.zip");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "k.parquet")));
+    }
+
+    [TestMethod]
     public void Import_userbehavior_reports_rows_and_skips()
     {
         string folder = TestWorlds.TempFolder("cli-import-ok");
@@ -88,6 +119,8 @@ public sealed class CliTests
     [DataRow("import")]
     [DataRow("import", "userbehavior")]
     [DataRow("import", "display-ads")]
+    [DataRow("pretrain")]
+    [DataRow("extract")]
     public void Every_command_help_shows_an_example(params string[] command)
     {
         var (code, output) = CliRunner.Run([.. command, "--help"]);
