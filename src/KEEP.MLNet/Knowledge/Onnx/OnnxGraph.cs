@@ -36,29 +36,22 @@ internal sealed class OnnxGraph
     public string Weights(string prefix, float[] values, params long[] dims)
     {
         if (values.Length != dims.Aggregate(1L, (a, b) => a * b)) throw new ArgumentException($"{prefix}: {values.Length} values for shape [{string.Join(',', dims)}].");
-        string name = Name(prefix);
-        var raw = new byte[values.Length * 4];
-        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
-        _initializers.Add(w =>
-        {
-            w.PackedInts(1, dims);
-            w.Int(2, (int)OnnxType.Float);
-            w.String(8, name);
-            w.Bytes(9, raw);
-        });
-        return name;
+        return Initializer(prefix, OnnxType.Float, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), dims);
     }
 
     /// <summary>Adds an int64 initializer and returns its name.</summary>
     public string Longs(string prefix, long[] values, params long[] dims)
+        => Initializer(prefix, OnnxType.Int64, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), dims);
+
+    /// <summary>A TensorProto with little-endian raw data.</summary>
+    private string Initializer(string prefix, OnnxType type, byte[] raw, long[] dims)
     {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw tensor data is little-endian.");
         string name = Name(prefix);
-        var raw = new byte[values.Length * 8];
-        Buffer.BlockCopy(values, 0, raw, 0, raw.Length);
         _initializers.Add(w =>
         {
             w.PackedInts(1, dims);
-            w.Int(2, (int)OnnxType.Int64);
+            w.Int(2, (int)type);
             w.String(8, name);
             w.Bytes(9, raw);
         });
