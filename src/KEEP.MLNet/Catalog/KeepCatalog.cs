@@ -1,3 +1,4 @@
+using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Pretraining;
 
@@ -37,5 +38,23 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new KnowledgeExtractionEstimator(options);
+    }
+
+    /// <summary>
+    /// Group AUC (the paper's metric): impression-weighted per-user AUC, with overall AUC, log-loss (when a
+    /// probability column is given), and counts of groups used and skipped. Same label conventions as
+    /// <c>Evaluate</c>: label &gt; 0 is positive, ties count ½, NaN labels are skipped and counted.
+    /// </summary>
+    /// <param name="catalog">The binary classification catalog.</param>
+    /// <param name="data">Scored data.</param>
+    /// <param name="labelColumnName">Label column (Boolean, Single or Double).</param>
+    /// <param name="scoreColumnName">Score column (Single).</param>
+    /// <param name="rowGroupColumnName">Group column, usually the user id.</param>
+    /// <param name="probabilityColumnName">Optional probability column for log-loss.</param>
+    public static GaucMetrics EvaluateGauc(this BinaryClassificationCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string scoreColumnName = "Score", string rowGroupColumnName = "UserId", string? probabilityColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return GaucEvaluator.Evaluate(data, labelColumnName, scoreColumnName, rowGroupColumnName, probabilityColumnName);
     }
 }
