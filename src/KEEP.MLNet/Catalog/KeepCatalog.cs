@@ -1,5 +1,7 @@
 using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Plugin;
+using Microsoft.ML.Trainers;
 using KEEP.MLNet.Pretraining;
 
 // Declared in Microsoft.ML so the methods appear next to ML.NET's own, with no extra using.
@@ -56,5 +58,34 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return GaucEvaluator.Evaluate(data, labelColumnName, scoreColumnName, rowGroupColumnName, probabilityColumnName);
+    }
+
+    /// <summary>
+    /// Plugs KEEP knowledge from a pre-trained model into any binary trainer: the chosen knowledge columns are
+    /// appended to the trainer's feature column (paper §3.3 for models without dense layers to add to).
+    /// </summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="trainer">Any ML.NET binary trainer, e.g. <c>FastTree()</c>.</param>
+    /// <param name="model">The pre-trained knowledge model.</param>
+    /// <param name="options">Which knowledge; the feature column.</param>
+    public static KnowledgePluginEstimator<TModel> KeepPlugin<TModel>(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel model, KnowledgePluginOptions? options = null)
+        where TModel : class
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgePluginEstimator<TModel>(trainer, new KnowledgeExtractionOptions { Model = model }, options);
+    }
+
+    /// <summary>Plugs KEEP knowledge from a checkpoint or knowledge model file into any binary trainer.</summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="trainer">Any ML.NET binary trainer.</param>
+    /// <param name="knowledge">Where the knowledge comes from and the input column names.</param>
+    /// <param name="options">Which knowledge; the feature column.</param>
+    public static KnowledgePluginEstimator<TModel> KeepPlugin<TModel>(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, KnowledgeExtractionOptions knowledge, KnowledgePluginOptions? options = null)
+        where TModel : class
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgePluginEstimator<TModel>(trainer, knowledge, options);
     }
 }

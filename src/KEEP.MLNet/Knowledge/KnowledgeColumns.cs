@@ -12,7 +12,20 @@ internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, Pret
     {
         if (Options.Emit.HasFlag(KnowledgeKinds.User)) yield return (KnowledgeKinds.User, Options.UserKnowledgeColumn, Model.UserEmbeddingDim);
         if (Options.Emit.HasFlag(KnowledgeKinds.Item)) yield return (KnowledgeKinds.Item, Options.ItemKnowledgeColumn, 3 * Model.ItemEmbeddingDim);
-        if (Options.Emit.HasFlag(KnowledgeKinds.Interaction)) yield return (KnowledgeKinds.Interaction, Options.InteractionKnowledgeColumn, Model.InteractionDim);
+        if (Options.Emit.HasFlag(KnowledgeKinds.Interaction)) yield return (KnowledgeKinds.Interaction, Options.InteractionKnowledgeColumn, Model.TowerLayers[^1] * TaskIndices.Count);
+    }
+
+    /// <summary>Indices (in the model's task order) of the towers that form K_ui.</summary>
+    public IReadOnlyList<int> TaskIndices
+    {
+        get
+        {
+            var tasks = Options.InteractionTasks ?? Model.Tasks;
+            var unknown = tasks.Except(Model.Tasks).ToList();
+            if (unknown.Count > 0) throw new ArgumentException($"The knowledge model has no {string.Join(", ", unknown)} tower; its tasks are {string.Join(", ", Model.Tasks)}.");
+            if (tasks.Count == 0) throw new ArgumentException("InteractionTasks must name at least one task.");
+            return [.. Model.Tasks.Select((task, index) => (task, index)).Where(p => tasks.Contains(p.task)).Select(p => p.index)];
+        }
     }
 
     /// <summary>The vector type ML.NET's ONNX transformer gives an [N, width] output: dimensions (1, width).</summary>

@@ -83,12 +83,22 @@ internal sealed class KnowledgeDataView : IDataView
             foreach (var (kind, name, width) in _view._columns.Selected())
             {
                 if (name != column.Name) continue;
+                var towers = _view._columns.TaskIndices;
+                int tower = _view._columns.Model.TowerLayers[^1], all = tower * _view._columns.Model.Tasks.Count;
                 ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
                 {
                     var block = _block ?? throw new InvalidOperationException("The cursor is not on a row.");
-                    float[] source = kind switch { KnowledgeKinds.User => block.User, KnowledgeKinds.Item => block.Item, _ => block.Interaction };
+                    int row = (int)(_input.Position - _blockStart);
                     var editor = VBufferEditor.Create(ref value, width);
-                    source.AsSpan((int)(_input.Position - _blockStart) * width, width).CopyTo(editor.Values);
+                    if (kind == KnowledgeKinds.Interaction)
+                    {
+                        for (int k = 0; k < towers.Count; k++)
+                            block.Interaction.AsSpan(row * all + towers[k] * tower, tower).CopyTo(editor.Values.Slice(k * tower, tower));
+                    }
+                    else
+                    {
+                        (kind == KnowledgeKinds.User ? block.User : block.Item).AsSpan(row * width, width).CopyTo(editor.Values);
+                    }
                     value = editor.Commit();
                 };
                 return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' is a float vector, not {typeof(TValue).Name}.");

@@ -37,7 +37,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         bool owns = _options.Model == null;
         var model = _options.Model
             ?? (_options.CheckpointPath != null
-                ? PretrainedModel.Load(_options.CheckpointPath)
+                ? KnowledgeModelFile.LoadCheckpoint(_options.CheckpointPath)
                 : new KeepPretrainer(_options.Pretraining).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), Progress));
         try
         {
@@ -74,8 +74,9 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         if (!ok(column)) throw new ArgumentException($"Column '{name}' is {column.Kind} of {column.ItemType}; expected {expected}.", nameof(schema));
     }
 
-    private PretrainingOptions ModelOptions()
-        => _options.Model?.Options ?? (_options.CheckpointPath != null ? PretrainedModel.ReadOptions(_options.CheckpointPath) : _options.Pretraining);
+    /// <summary>The dimensions of the model this estimator will use (from the model, the checkpoint or the pre-training options).</summary>
+    internal PretrainingOptions ModelOptions()
+        => _options.Model?.Options ?? (_options.CheckpointPath != null ? KnowledgeModelFile.ReadOptions(_options.CheckpointPath) : _options.Pretraining);
 
     /// <summary>ML.NET's ONNX transformer over the exported network: what the zip stores.</summary>
     private static Microsoft.ML.Transforms.Onnx.OnnxTransformer Portable(PretrainedModel model, KnowledgeColumns columns, IDataView input)
@@ -92,7 +93,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         };
         string[] inputs = [names.UserId, names.ItemId, names.ShopId, names.CategoryId, names.HistoryItemIds, names.HistoryShopIds, names.HistoryCategoryIds];
         string[] outputs = [.. columns.Selected().Select(c => c.Name)];
-        var bytes = new MemoryStream(KnowledgeOnnxExporter.Export(model, names));
+        var bytes = new MemoryStream(KnowledgeOnnxExporter.Export(model, names, columns.TaskIndices));
         return new MLContext(model.Options.Seed).Transforms
             .ApplyOnnxModel(outputs, inputs, bytes, shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
     }

@@ -8,7 +8,7 @@ public sealed class KnowledgeExtractionOptions
 {
     /// <summary>A trained model to use. When null, <see cref="CheckpointPath"/> is loaded, or, if that is null too, <c>Fit</c> pre-trains on its input.</summary>
     public PretrainedModel? Model { get; set; }
-    /// <summary>A checkpoint written by <see cref="PretrainedModel.Save(string)"/> (or <c>keep pretrain</c>).</summary>
+    /// <summary>A checkpoint written by <see cref="PretrainedModel.Save(string)"/>, or a knowledge model file from <c>keep pretrain</c>.</summary>
     public string? CheckpointPath { get; set; }
     /// <summary>Settings for pre-training when neither a model nor a checkpoint is given (paper defaults).</summary>
     public PretrainingOptions Pretraining { get; set; } = new();
@@ -16,6 +16,8 @@ public sealed class KnowledgeExtractionOptions
     public ImpressionColumnNames InputColumns { get; set; } = new();
     /// <summary>Which knowledge to add. Default: all.</summary>
     public KnowledgeKinds Emit { get; set; } = KnowledgeKinds.All;
+    /// <summary>Which pre-training tasks' towers form K_ui, in the model's task order (paper Table 4); null: all.</summary>
+    public IReadOnlyList<PretrainingTask>? InteractionTasks { get; set; }
     /// <summary>Name of the K_u column.</summary>
     public string UserKnowledgeColumn { get; set; } = "K_u";
     /// <summary>Name of the K_i column.</summary>

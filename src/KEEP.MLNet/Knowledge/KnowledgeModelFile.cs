@@ -39,19 +39,26 @@ public static class KnowledgeModelFile
 
     /// <summary>Loads the checkpoint carried by a knowledge model file (or a bare checkpoint file).</summary>
     public static PretrainedModel LoadCheckpoint(string path)
+        => WithCheckpoint(path, PretrainedModel.Load, PretrainedModel.Load);
+
+    /// <summary>Reads only the options of the checkpoint in a knowledge model file (or a bare checkpoint file).</summary>
+    public static PretrainingOptions ReadOptions(string path)
+        => WithCheckpoint(path, PretrainedModel.ReadOptions, PretrainedModel.ReadOptions);
+
+    private static T WithCheckpoint<T>(string path, Func<string, T> bare, Func<Stream, string, T> embedded)
     {
         using var zip = OpenZip(path);
         var entry = zip.GetEntry(CheckpointEntry);
         if (entry == null)
         {
-            if (zip.GetEntry("keep.json") != null) return PretrainedModel.Load(path);
+            if (zip.GetEntry("keep.json") != null) return bare(path);
             throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is a plain ML.NET model");
         }
         using var stream = entry.Open();
         var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         buffer.Position = 0;
-        return PretrainedModel.Load(buffer, $"{path}:{CheckpointEntry}");
+        return embedded(buffer, $"{path}:{CheckpointEntry}");
     }
 
     private static ZipArchive OpenZip(string path)

@@ -91,6 +91,9 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
     public static PretrainingOptions ReadOptions(string path) => Open(path, () => File.OpenRead(path), zip => ReadHeader(zip).Options);
 
+    /// <summary>Reads only the options of a checkpoint in a stream.</summary>
+    public static PretrainingOptions ReadOptions(Stream stream, string name) => Open(name, () => stream, zip => ReadHeader(zip).Options);
+
     private static PretrainedModel LoadFrom(ZipArchive zip)
     {
         var header = ReadHeader(zip);

@@ -14,6 +14,7 @@ internal sealed class SimulationState
     private readonly float[] _affinity, _match;
     private readonly double[] _weight;
     private readonly int[] _outItems, _outShops, _outCategories;
+    private readonly List<int> _clicked = [];
 
     public SimulationState(World world, BehaviourModel behaviour, SeededRandom random)
     {
@@ -74,21 +75,27 @@ internal sealed class SimulationState
         return scores;
     }
 
-    /// <summary>Simulates one impression and appends it to <paramref name="into"/> (null: simulate only).</summary>
-    public void Impression(int day, int user, bool subDomain, ImpressionBatch? into)
+    /// <summary>
+    /// Simulates one visit: <paramref name="impressions"/> items shown together, all with the behaviour
+    /// sequence as it was when the visit began; the clicks extend it afterwards. Rows go to
+    /// <paramref name="into"/> (null: simulate only).
+    /// </summary>
+    public void Visit(int day, int user, bool subDomain, int impressions, ImpressionBatch? into)
     {
-        int chosen = Rank(user, subDomain);
-        int item = _candidates[chosen];
-        bool click = Random.Bernoulli(_behaviour.ClickProbability(user, item, _affinity[chosen], _match[chosen], subDomain));
-        bool cart = click && Random.Bernoulli(_behaviour.CartProbability(user, item));
-        bool conversion = click && Random.Bernoulli(_behaviour.ConversionProbability(user, item, cart));
-        if (into != null)
+        int n = into != null ? CopyHistory(user) : 0;
+        _clicked.Clear();
+        for (int i = 0; i < impressions; i++)
         {
-            int n = CopyHistory(user);
-            into.Add(day, user, item, _world.ItemShop[item], _world.ItemCategory[item],
+            int chosen = Rank(user, subDomain);
+            int item = _candidates[chosen];
+            bool click = Random.Bernoulli(_behaviour.ClickProbability(user, item, _affinity[chosen], _match[chosen], subDomain));
+            bool cart = click && Random.Bernoulli(_behaviour.CartProbability(user, item));
+            bool conversion = click && Random.Bernoulli(_behaviour.ConversionProbability(user, item, cart));
+            into?.Add(day, user, item, _world.ItemShop[item], _world.ItemCategory[item],
                 _outItems.AsSpan(0, n), _outShops.AsSpan(0, n), _outCategories.AsSpan(0, n), click, cart, conversion);
+            if (click) _clicked.Add(item);
         }
-        if (click)
+        foreach (int item in _clicked)
         {
             Remember(user, item);
             _behaviour.UpdateInterest(Interest(user), item);

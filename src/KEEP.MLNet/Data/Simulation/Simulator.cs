@@ -1,11 +1,11 @@
 namespace KEEP.MLNet.Data.Simulation;
 
 /// <summary>
-/// Plays a <see cref="World"/> forward day by day. Every day each user gets a Poisson number of site-wide
-/// (super-domain) and sub-domain impressions in proportion to their activity; the day's impressions are
-/// interleaved in a random order, and each one is chosen by a simple ranker (the best of a few popular
-/// candidates, softly by the user's taste), labelled by the <see cref="BehaviourModel"/>, and, when
-/// clicked, appended to the user's behaviour sequence. Both domains feed the same behaviour sequence,
+/// Plays a <see cref="World"/> forward day by day. Every day each user makes a Poisson number of site-wide
+/// (super-domain) and sub-domain visits in proportion to their activity; the day's visits are interleaved
+/// in a random order. A visit shows a page of items, each chosen by a simple ranker (the best of a few
+/// popular candidates, softly by the user's taste) and labelled by the <see cref="BehaviourModel"/>; the
+/// page's clicks are then appended to the user's behaviour sequence. Both domains feed the same behaviour sequence,
 /// as on a real site. Users start with a pre-history of past clicks.
 /// </summary>
 public sealed class Simulator
@@ -31,8 +31,9 @@ public sealed class Simulator
         Calibrate();
         var state = new SimulationState(_world, _behaviour, new SeededRandom(_options.Seed, stream: 2));
         state.SeedHistories();
-        double superRate = _options.SuperImpressions / (_options.TrainDays * Sum(_world.UserActivity));
-        double subRate = _options.SubImpressions / (_options.Days * Math.Max(Sum(_world.UserSubActivity), 1e-9));
+        double page = _options.ImpressionsPerVisit;
+        double superRate = _options.SuperImpressions / (_options.TrainDays * Sum(_world.UserActivity) * page);
+        double subRate = _options.SubImpressions / (_options.Days * Math.Max(Sum(_world.UserSubActivity), 1e-9) * page);
         var pending = new ImpressionBatch[3];
         for (int s = 0; s < pending.Length; s++) pending[s] = new ImpressionBatch(_options.RowGroupSize);
         var events = new List<int>();
@@ -53,16 +54,17 @@ public sealed class Simulator
             foreach (int e in events)
             {
                 bool subDomain = (e & 1) == 1;
+                int impressions = 1 + state.Random.NextPoisson(page - 1);
                 if (!subDomain && testDay)
                 {
                     // The site keeps running on test days (histories move on) but those rows are not released:
                     // pre-training only ever sees days before the test days.
-                    state.Impression(day, e >> 1, subDomain: false, into: null);
+                    state.Visit(day, e >> 1, subDomain: false, impressions, into: null);
                     continue;
                 }
                 var split = subDomain ? (testDay ? DatasetSplit.SubTest : DatasetSplit.SubTrain) : DatasetSplit.Super;
                 var batch = pending[(int)split];
-                state.Impression(day, e >> 1, subDomain, batch);
+                state.Visit(day, e >> 1, subDomain, impressions, batch);
                 if (batch.Count >= _options.RowGroupSize)
                 {
                     yield return new SimulatedBatch(split, batch);

@@ -36,6 +36,12 @@ public sealed record WorldOptions
     public double ActivitySigma { get; init; } = 1.0;
     /// <summary>Zipf exponent of item popularity.</summary>
     public double ItemZipfExponent { get; init; } = 1.0;
+    /// <summary>
+    /// Mean impressions per visit: a visit shows a page of items (1 + Poisson(mean − 1)) that all see the
+    /// behaviour sequence as it was when the visit began; clicks extend it after the page. Pages give each
+    /// user several impressions at a time, which per-user metrics (GAUC) need.
+    /// </summary>
+    public double ImpressionsPerVisit { get; init; } = 5;
     /// <summary>Items the site's ranker considers per impression; it shows one, favouring the user's taste.</summary>
     public int CandidatesPerImpression { get; init; } = 8;
     /// <summary>Click rate the site (super-domain) is calibrated to; the sub-domain's is lower by its own bias.</summary>
@@ -81,6 +87,7 @@ public sealed record WorldOptions
         Require(SubDomainUserShare > 0 && SubDomainUserShare <= 1, nameof(SubDomainUserShare), "in (0, 1]");
         Require(ActivitySigma >= 0 && ActivitySigma <= 3, nameof(ActivitySigma), "between 0 and 3");
         Require(ItemZipfExponent >= 0 && ItemZipfExponent <= 3, nameof(ItemZipfExponent), "between 0 and 3");
+        Require(ImpressionsPerVisit is >= 1 and <= 100, nameof(ImpressionsPerVisit), "between 1 and 100");
         Require(CandidatesPerImpression >= 1 && CandidatesPerImpression <= 256, nameof(CandidatesPerImpression), "between 1 and 256");
         Require(TargetClickRate is > 0.001 and < 0.5, nameof(TargetClickRate), "between 0.001 and 0.5");
         Require(SparseUserThreshold >= 1, nameof(SparseUserThreshold), "at least 1");

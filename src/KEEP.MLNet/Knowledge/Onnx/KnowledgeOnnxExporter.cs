@@ -27,9 +27,10 @@ public sealed record KnowledgeOnnxNames(
 /// </summary>
 public static class KnowledgeOnnxExporter
 {
-    /// <summary>The ONNX model bytes.</summary>
-    public static byte[] Export(PretrainedModel model, KnowledgeOnnxNames names)
+    /// <summary>The ONNX model bytes; <paramref name="interactionTasks"/> picks the towers of K_ui (by index; null: all).</summary>
+    public static byte[] Export(PretrainedModel model, KnowledgeOnnxNames names, IReadOnlyList<int>? interactionTasks = null)
     {
+        var towers = interactionTasks ?? [.. Enumerable.Range(0, model.Options.Tasks.Count)];
         var g = new OnnxGraph();
         var options = model.Options;
         int length = options.HistoryLength;
@@ -59,7 +60,7 @@ public static class KnowledgeOnnxExporter
 
         string interest = Attention(g, model.Network, names.ItemKnowledge, behaviours, mask);
         string towerInput = g.Node("Concat", [names.UserKnowledge, names.ItemKnowledge, interest], OnnxAttribute.Int("axis", 1));
-        var towerOutputs = model.Network.Towers.Select((tower, t) =>
+        var towerOutputs = towers.Select(t => model.Network.Towers[t]).Select((tower, t) =>
         {
             string x = towerInput;
             foreach (var layer in tower.Layers.Hidden) x = g.Node("Relu", [Dense(g, $"tower{t}", layer, x)]);
@@ -69,8 +70,8 @@ public static class KnowledgeOnnxExporter
 
         g.Output(names.UserKnowledge, OnnxType.Float, null, model.UserKnowledgeDim);
         g.Output(names.ItemKnowledge, OnnxType.Float, null, model.ItemKnowledgeDim);
-        g.Output(names.InteractionKnowledge, OnnxType.Float, null, model.InteractionKnowledgeDim);
-        g.Metadata("keep.tasks", string.Join(',', options.Tasks));
+        g.Output(names.InteractionKnowledge, OnnxType.Float, null, model.Options.TowerLayers[^1] * towers.Count);
+        g.Metadata("keep.tasks", string.Join(',', towers.Select(t => options.Tasks[t])));
         g.Metadata("keep.history_length", length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return g.ToModel("keep_knowledge");
     }

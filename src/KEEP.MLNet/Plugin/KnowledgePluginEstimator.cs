@@ -1,0 +1,82 @@
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>
+/// Plugs KEEP knowledge into any ML.NET binary trainer (FastTree, LightGbm, SDCA, ...): the knowledge
+/// columns are computed from the rows, the chosen ones appended to the trainer's feature vector, and the
+/// trainer trained on the result. The fitted chain — knowledge, slot selection, concatenation, model — is
+/// made of transformers ML.NET saves and loads by itself. Create it with
+/// <c>mlContext.BinaryClassification.Trainers.KeepPlugin(trainer, knowledge)</c>.
+/// </summary>
+/// <typeparam name="TModel">The trainer's model type.</typeparam>
+public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerChain<ITransformer>>
+    where TModel : class
+{
+    private readonly ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> _trainer;
+    private readonly KnowledgeExtractionEstimator _knowledge;
+    private readonly KnowledgeExtractionOptions _knowledgeOptions;
+    private readonly KnowledgePluginOptions _options;
+    private readonly string _features;
+
+    /// <summary>
+    /// Creates the estimator. <paramref name="knowledge"/> says where the knowledge comes from (a model or a
+    /// checkpoint, and the input column names); the plug-in options decide which knowledge is emitted.
+    /// </summary>
+    public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
+        KnowledgeExtractionOptions knowledge, KnowledgePluginOptions? options = null)
+    {
+        _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
+        ArgumentNullException.ThrowIfNull(knowledge);
+        _options = options ?? new KnowledgePluginOptions();
+        if (_options.Knowledge == 0 || (_options.Knowledge & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Knowledge must name at least one kind.", nameof(options));
+        if (knowledge.Model == null && knowledge.CheckpointPath == null) throw new ArgumentException("Give the plug-in a pre-trained model or a checkpoint.", nameof(knowledge));
+        _knowledgeOptions = new KnowledgeExtractionOptions
+        {
+            Model = knowledge.Model,
+            CheckpointPath = knowledge.CheckpointPath,
+            InputColumns = knowledge.InputColumns,
+            BlockSize = knowledge.BlockSize,
+            Emit = _options.Knowledge,
+            InteractionTasks = _options.InteractionTasks,
+            UserKnowledgeColumn = knowledge.UserKnowledgeColumn,
+            ItemKnowledgeColumn = knowledge.ItemKnowledgeColumn,
+            InteractionKnowledgeColumn = knowledge.InteractionKnowledgeColumn,
+        };
+        _knowledge = new KnowledgeExtractionEstimator(_knowledgeOptions);
+        _features = _options.FeatureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
+    }
+
+    /// <inheritdoc/>
+    public TransformerChain<ITransformer> Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Schema.GetColumnOrNull(_features) is not { Type: VectorDataViewType { ItemType: var item } } || item != NumberDataViewType.Single)
+            throw new ArgumentException($"The trainer's feature column '{_features}' must exist as a vector of Single before knowledge is plugged in.", nameof(input));
+        var knowledge = _knowledge.Fit(input);
+        var withKnowledge = knowledge.Transform(input);
+        var rest = Tail(knowledge.Model.Options).Fit(withKnowledge);
+        return new TransformerChain<ITransformer>([knowledge, .. rest]);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+        => Tail(_knowledge.ModelOptions()).GetOutputSchema(_knowledge.GetOutputSchema(inputSchema));
+
+    /// <summary>Concatenation of the knowledge onto the features, then the trainer.</summary>
+    private EstimatorChain<ISingleFeaturePredictionTransformer<TModel>> Tail(PretrainingOptions model)
+    {
+        var columns = new List<string> { _features };
+        if (_options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(_knowledgeOptions.UserKnowledgeColumn);
+        if (_options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(_knowledgeOptions.ItemKnowledgeColumn);
+        if (_options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(_knowledgeOptions.InteractionKnowledgeColumn);
+        return new MLContext(model.Seed).Transforms.Concatenate(_features, [.. columns]).Append(_trainer);
+    }
+
+    private static string? FeatureColumnOf(object trainer)
+        => trainer.GetType().GetField("FeatureColumn")?.GetValue(trainer) is SchemaShape.Column column ? column.Name : null;
+}
