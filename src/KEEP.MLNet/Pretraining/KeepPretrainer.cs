@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
@@ -79,61 +78,37 @@ public sealed class KeepPretrainer
         int lastDay = history.LastDay;
         var clock = Stopwatch.StartNew();
 
-        using var queue = new BlockingCollection<PreparedBatch>(boundedCapacity: 2);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var producer = Task.Run(() =>
+        var prepared = DayShuffler.Batches(data, options.BatchSize, shuffle).Select(batch => PreparedBatch.From(batch, model.Vocabularies, options));
+        BackgroundPreparation.Run(prepared, batch =>
         {
-            try
+            using (var scope = NewDisposeScope())
             {
-                foreach (var batch in DayShuffler.Batches(data, options.BatchSize, shuffle))
-                    queue.Add(PreparedBatch.From(batch, model.Vocabularies, options), stop.Token);
-            }
-            finally
-            {
-                queue.CompleteAdding();
-            }
-        }, stop.Token);
-
-        try
-        {
-            foreach (var batch in queue.GetConsumingEnumerable(stop.Token))
-            {
-                using (var scope = NewDisposeScope())
+                var output = network.forward(batch.Input.ToTensors());
+                Tensor total = zeros(1, dtype: ScalarType.Float32).sum();
+                for (int t = 0; t < options.Tasks.Count; t++)
                 {
-                    var output = network.forward(batch.Input.ToTensors());
-                    Tensor total = zeros(1, dtype: ScalarType.Float32).sum();
-                    for (int t = 0; t < options.Tasks.Count; t++)
-                    {
-                        var (taskLoss, _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], options.PairwiseWeight);
-                        total = total + taskLoss;
-                        window[t] += taskLoss.item<float>();
-                    }
-                    optimizer.zero_grad();
-                    total.backward();
-                    optimizer.step();
+                    var (taskLoss, _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], options.PairwiseWeight);
+                    total = total + taskLoss;
+                    window[t] += taskLoss.item<float>();
                 }
-                rows += batch.Input.Rows;
-                truncated += batch.Input.TruncatedBehaviours;
-                lastDay = Math.Max(lastDay, batch.Day);
-                steps++;
-                windowSteps++;
-                if (steps % options.ProgressInterval == 0)
-                {
-                    var mean = window.Select(w => w / windowSteps).ToArray();
-                    losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
-                    Array.Clear(window);
-                    windowSteps = 0;
-                    Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
-                }
+                optimizer.zero_grad();
+                total.backward();
+                optimizer.step();
             }
-            producer.GetAwaiter().GetResult();
-        }
-        catch
-        {
-            stop.Cancel();
-            try { producer.Wait(30_000, CancellationToken.None); } catch (AggregateException) { }
-            throw;
-        }
+            rows += batch.Input.Rows;
+            truncated += batch.Input.TruncatedBehaviours;
+            lastDay = Math.Max(lastDay, batch.Day);
+            steps++;
+            windowSteps++;
+            if (steps % options.ProgressInterval == 0)
+            {
+                var mean = window.Select(w => w / windowSteps).ToArray();
+                losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
+                Array.Clear(window);
+                windowSteps = 0;
+                Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
+            }
+        }, cancellation);
 
         if (windowSteps > 0)
         {

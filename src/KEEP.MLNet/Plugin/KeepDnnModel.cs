@@ -1,0 +1,76 @@
+using KEEP.MLNet.Layers;
+using KEEP.MLNet.Pretraining;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>
+/// The downstream CTR model: a DIN (shared embeddings, target attention over the behaviour sequence)
+/// followed by dense layers h_1..h_M and a logit. Its architecture does not depend on knowledge; with a
+/// <see cref="KnowledgePlugin"/> the output of layer m becomes h_m + MLP(K) (paper Eq. 5).
+/// </summary>
+public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowledge), Tensor>
+{
+    private readonly FeatureEmbeddings _embeddings;
+    private readonly TargetAttention _attention;
+    private readonly ModuleList<Linear> _layers = new();
+    private readonly Linear _output;
+    private readonly KnowledgePlugin? _plugin;
+    private readonly int _pluginLayer;
+
+    /// <summary>Creates the model; with <paramref name="knowledgeDim"/> &gt; 0 it carries a plug-in for knowledge of that width.</summary>
+    public KeepDnnModel(FeatureVocabularies vocabularies, KeepDnnOptions options, int knowledgeDim) : base(nameof(KeepDnnModel))
+    {
+        _embeddings = new FeatureEmbeddings(vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size,
+            options.UserEmbeddingDim, options.ItemEmbeddingDim);
+        _attention = new TargetAttention(_embeddings.ItemDim, options.AttentionLayers);
+        int input = _embeddings.UserDim + 2 * _embeddings.ItemDim;
+        foreach (int width in options.Layers)
+        {
+            _layers.Add(nn.Linear(input, width));
+            input = width;
+        }
+        _output = nn.Linear(input, 1);
+        _pluginLayer = options.PluginLayer;
+        if (knowledgeDim > 0) _plugin = new KnowledgePlugin(knowledgeDim, options.PluginHidden, options.Layers[options.PluginLayer]);
+        KnowledgeDim = knowledgeDim;
+        RegisterComponents();
+    }
+
+    /// <summary>Width of the knowledge the plug-in takes; 0 without a plug-in.</summary>
+    public int KnowledgeDim { get; }
+
+    /// <summary>Returns the logit [B].</summary>
+    public override Tensor forward((ModelTensors Rows, Tensor? Knowledge) input)
+    {
+        var (rows, knowledge) = input;
+        var user = _embeddings.User(rows.User);
+        var target = _embeddings.Item(rows.Item, rows.Shop, rows.Category);
+        var behaviours = _embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory);
+        var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
+        var x = cat([user, target, _attention.Pool(target, behaviours, mask)], 1);
+        for (int m = 0; m < _layers.Count; m++)
+        {
+            x = nn.functional.relu(_layers[m].forward(x));
+            if (m == _pluginLayer && _plugin != null)
+                x = x + _plugin.forward(knowledge ?? throw new ArgumentException("This model has a knowledge plug-in; pass the knowledge."));
+        }
+        return _output.forward(x).squeeze(-1);
+    }
+
+    /// <summary>Copies every parameter this model shares (by name) with <paramref name="source"/>: the warm start.</summary>
+    public void CopySharedParameters(KeepDnnModel source)
+    {
+        using var _ = no_grad();
+        var mine = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in source.named_parameters())
+        {
+            if (!mine.TryGetValue(name, out var target)) continue;
+            if (!target.shape.SequenceEqual(parameter.shape))
+                throw new ArgumentException($"Parameter '{name}' is {string.Join('x', parameter.shape)} in the source and {string.Join('x', target.shape)} here; warm start needs the same architecture.");
+            target.copy_(parameter);
+        }
+    }
+}

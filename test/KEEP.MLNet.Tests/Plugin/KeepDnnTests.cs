@@ -1,0 +1,56 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Plugin;
+using static TorchSharp.torch;
+
+namespace KEEP.MLNet.Tests.Plugin;
+
+[TestClass]
+public sealed class KeepDnnTests
+{
+    private static readonly KeepDnnOptions Small = new() { Layers = [64, 32], AttentionLayers = [16], PluginHidden = [32], BatchSize = 256, Epochs = 2 };
+
+    private static List<ImpressionBatch> SubTrain() => ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]).ToList();
+
+    private static readonly Lazy<KeepDnn> Base = new(() => new KeepDnnTrainer(Small).Fit(SubTrain));
+
+    [TestMethod]
+    public void Plugin_output_is_exactly_zero_before_training()
+    {
+        using var plugin = new KnowledgePlugin(288, [32], 64);
+        using var scope = NewDisposeScope();
+        var output = plugin.forward(randn(10, 288));
+        Assert.AreEqual(0f, output.abs().max().item<float>());
+    }
+
+    [TestMethod]
+    public void Warm_started_model_with_a_fresh_plugin_predicts_exactly_as_before()
+    {
+        var baseModel = Base.Value;
+        using var network = new KeepDnnModel(baseModel.Vocabularies, Small, KeepDnn.Width(TestModels.TinyModel, Small.Knowledge));
+        network.CopySharedParameters(baseModel.Network);
+        using var plugged = new KeepDnn(Small, baseModel.Vocabularies, network, TestModels.TinyModel, []);
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(baseModel.Predict(batch), plugged.Predict(batch));
+    }
+
+    [TestMethod]
+    public void Training_with_knowledge_moves_the_plugin_and_lowers_the_loss()
+    {
+        var baseModel = Base.Value;
+        using var plugged = new KeepDnnTrainer(Small).Fit(SubTrain, TestModels.TinyModel, warmStart: baseModel);
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreNotEqual(baseModel.Predict(batch), plugged.Predict(batch));
+        Assert.IsTrue(plugged.Predict(batch).All(p => p is > 0 and < 1));
+        var losses = baseModel.Losses;
+        Assert.IsLessThan(losses.Take(2).Average(), losses.TakeLast(2).Average(), "the base model's loss falls");
+    }
+
+    [TestMethod]
+    public void Warm_start_from_a_different_architecture_is_refused()
+    {
+        var other = Small with { Layers = [48, 32] };
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new KeepDnnTrainer(other).Fit(SubTrain, warmStart: Base.Value));
+        StringAssert.Contains(e.Message, "same architecture");
+    }
+}
