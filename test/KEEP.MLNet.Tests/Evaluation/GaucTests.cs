@@ -132,3 +132,28 @@ public sealed class GaucTests
         }).QuickCheckThrowOnFailure();
     }
 }
+
+[TestClass]
+public sealed class GaucComparisonTests
+{
+    [TestMethod]
+    public void Difference_matches_the_two_gaucs_and_the_spread_reflects_the_signal()
+    {
+        var random = new Random(4);
+        int n = 3_000;
+        var groups = Enumerable.Range(0, n).Select(_ => random.Next(200)).ToArray();
+        var labels = Enumerable.Range(0, n).Select(_ => random.NextDouble() < 0.3).ToArray();
+        var noise = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+        var informed = noise.Select((v, i) => v + (labels[i] ? 0.5f : 0f)).ToArray();
+
+        var comparison = GaucComparison.Of(noise, informed, labels, groups);
+        double expected = GaucEvaluator.Compute(informed, labels, groups).Gauc - GaucEvaluator.Compute(noise, labels, groups).Gauc;
+        Assert.AreEqual(expected, comparison.Difference, 1e-12);
+        Assert.IsGreaterThan(5 * comparison.StandardError, comparison.Difference, "a real gain stands far outside its spread");
+
+        var same = GaucComparison.Of(noise, noise, labels, groups);
+        Assert.AreEqual(0, same.Difference);
+        Assert.AreEqual(0, same.StandardError);
+        Assert.AreEqual(GaucEvaluator.Compute(noise, labels, groups).Groups, same.Groups);
+    }
+}
