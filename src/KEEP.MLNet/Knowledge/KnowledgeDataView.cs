@@ -49,7 +49,8 @@ internal sealed class KnowledgeDataView : IDataView
         {
             _view = view;
             _active = active;
-            var inputColumns = active.Select(i => view.Schema[i].Name).Where(n => view._input.Schema.GetColumnOrNull(n) is { } c && view._input.Schema[n].Index == c.Index && !IsKnowledge(n))
+            // Knowledge columns replace any input column of the same name; every other active column comes from the input.
+            var inputColumns = active.Select(i => view.Schema[i].Name).Where(n => !IsKnowledge(n))
                 .Select(n => view._input.Schema[n]);
             _input = view._input.GetRowCursor(inputColumns);
             if (active.Any(i => IsKnowledge(view.Schema[i].Name)))
