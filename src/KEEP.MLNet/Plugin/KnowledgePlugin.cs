@@ -6,17 +6,21 @@ namespace KEEP.MLNet.Plugin;
 
 /// <summary>
 /// The plug-in network of paper §3.3: h^k = MLP(K(u, i)), added to a dense layer of the downstream model.
-/// Its output layer starts at exactly zero (weights and bias), so plugging it into a trained model leaves
-/// that model's predictions unchanged until training moves it.
+/// Its input is batch-normalised per feature first, because the kinds of knowledge live on very different
+/// scales (embeddings around 0.05, tower activations around 1). Its output layer starts at exactly zero
+/// (weights and bias), so plugging it into a trained model leaves that model's predictions unchanged
+/// until training moves it.
 /// </summary>
 public sealed class KnowledgePlugin : nn.Module<Tensor, Tensor>
 {
+    private readonly BatchNorm1d _normalise;
     private readonly ModuleList<Linear> _hidden = new();
     private readonly Linear _output;
 
     /// <summary>Creates the plug-in from knowledge of width <paramref name="input"/> to a layer of width <paramref name="output"/>.</summary>
     public KnowledgePlugin(int input, IReadOnlyList<int> hidden, int output) : base(nameof(KnowledgePlugin))
     {
+        _normalise = nn.BatchNorm1d(input);
         foreach (int width in hidden)
         {
             _hidden.Add(nn.Linear(input, width));
@@ -32,7 +36,7 @@ public sealed class KnowledgePlugin : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor knowledge)
     {
-        var x = knowledge;
+        var x = _normalise.forward(knowledge);
         foreach (var layer in _hidden) x = nn.functional.relu(layer.forward(x));
         return _output.forward(x);
     }
