@@ -39,6 +39,10 @@ public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowled
         RegisterComponents();
     }
 
+    /// <summary>The DIN front, the dense layers, the output layer, the plug-in and the layer it adds to.</summary>
+    internal (FeatureEmbeddings Embeddings, TargetAttention Attention, IReadOnlyList<Linear> Layers, Linear Output, KnowledgePlugin? Plugin, int PluginLayer) Parts
+        => (_embeddings, _attention, [.. _layers], _output, _plugin, _pluginLayer);
+
     /// <summary>Width of the knowledge the plug-in takes; 0 without a plug-in.</summary>
     public int KnowledgeDim { get; }
 

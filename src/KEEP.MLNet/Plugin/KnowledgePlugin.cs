@@ -13,6 +13,9 @@ namespace KEEP.MLNet.Plugin;
 /// </summary>
 public sealed class KnowledgePlugin : nn.Module<Tensor, Tensor>
 {
+    /// <summary>The batch-norm epsilon (fixed so that exports can fold the normalisation).</summary>
+    internal const double NormalisationEpsilon = 1e-5;
+
     private readonly BatchNorm1d _normalise;
     private readonly ModuleList<Linear> _hidden = new();
     private readonly Linear _output;
@@ -20,7 +23,7 @@ public sealed class KnowledgePlugin : nn.Module<Tensor, Tensor>
     /// <summary>Creates the plug-in from knowledge of width <paramref name="input"/> to a layer of width <paramref name="output"/>.</summary>
     public KnowledgePlugin(int input, IReadOnlyList<int> hidden, int output) : base(nameof(KnowledgePlugin))
     {
-        _normalise = nn.BatchNorm1d(input);
+        _normalise = nn.BatchNorm1d(input, eps: NormalisationEpsilon);
         foreach (int width in hidden)
         {
             _hidden.Add(nn.Linear(input, width));
@@ -32,6 +35,9 @@ public sealed class KnowledgePlugin : nn.Module<Tensor, Tensor>
         _output.weight!.zero_();
         _output.bias!.zero_();
     }
+
+    /// <summary>The normalisation, the hidden layers and the (zero-initialised) output layer.</summary>
+    internal (BatchNorm1d Normalise, IReadOnlyList<Linear> Hidden, Linear Output) Layers => (_normalise, [.. _hidden], _output);
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor knowledge)

@@ -54,3 +54,30 @@ public sealed class KeepDnnTests
         StringAssert.Contains(e.Message, "same architecture");
     }
 }
+
+[TestClass]
+public sealed class KeepDnnOnnxTests
+{
+    private static readonly KeepDnnOptions Small = new() { Layers = [64, 32], AttentionLayers = [16], PluginHidden = [32], BatchSize = 256, PluginLayer = 1 };
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void Onnx_export_of_the_dnn_matches_torchsharp(bool withKnowledge)
+    {
+        var train = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]).ToList();
+        using var model = new KeepDnnTrainer(Small).Fit(() => train, withKnowledge ? TestModels.TinyModel : null);
+        var rows = new ImpressionBatch(600);
+        foreach (var b in ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]))
+            for (int r = 0; r < b.Count && rows.Count < 600; r++) rows.AddRow(b, r);
+        rows.Add(0, 987_654, 876_543, 765_432, 654_321, [543_210], [432_109], [321_098], false, false, false);
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(KeepDnnOnnxExporter.Export(model, KEEP.MLNet.Tests.Knowledge.KnowledgeOnnxTests.Names));
+        var outputs = KEEP.MLNet.Tests.Knowledge.KnowledgeOnnxTests.Run(session, rows, Small.HistoryLength);
+        var expected = model.Predict(rows);
+        Assert.HasCount(expected.Length, outputs["Probability"]);
+        double max = expected.Select((p, i) => Math.Abs(p - outputs["Probability"][i])).Max();
+        Assert.IsLessThan(1e-4, max, $"max difference {max}");
+        Assert.IsGreaterThan(0.001, expected.Max() - expected.Min(), "the model is not constant");
+    }
+}
