@@ -46,6 +46,7 @@ internal static class KeepCli
         }
     }
 
-    private static bool IsUserError(Exception e) => e is DataFormatException or ArgumentException or FileNotFoundException
-        or DirectoryNotFoundException or UnauthorizedAccessException or OperationCanceledException;
+    /// <summary>Bad input, and paths that cannot be read or written (missing, not writable, disk full): things the user can fix.</summary>
+    private static bool IsUserError(Exception e) => e is DataFormatException or ArgumentException or IOException
+        or UnauthorizedAccessException or OperationCanceledException;
 }

@@ -59,6 +59,17 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void An_output_folder_that_cannot_be_created_is_named_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-unwritable");
+        string file = Path.Combine(folder, "a-file");
+        File.WriteAllText(file, "");
+        var (code, output) = CliRunner.Run("generate", "--out", Path.Combine(file, "data"), "--preset", "tiny");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "a-file");
+    }
+
+    [TestMethod]
     public void Missing_input_file_is_named_and_exits_with_1()
     {
         string folder = TestWorlds.TempFolder("cli-import");
