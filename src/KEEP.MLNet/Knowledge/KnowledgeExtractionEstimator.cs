@@ -32,20 +32,20 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
     public KnowledgeExtractionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var columns = new KnowledgeColumns(_options, ModelOptions());
-        columns.ValidateInput(input.Schema);
         bool owns = _options.Model == null;
-        var model = _options.Model
-            ?? (_options.CheckpointPath != null
-                ? KnowledgeModelFile.LoadCheckpoint(_options.CheckpointPath)
-                : new KeepPretrainer(_options.Pretraining).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), Progress));
+        // A given or saved model is resolved first (its options come with it); pre-training starts only
+        // after the input has been checked against the options it will train with.
+        var model = _options.Model ?? (_options.CheckpointPath != null ? KnowledgeModelFile.LoadCheckpoint(_options.CheckpointPath) : null);
         try
         {
+            var columns = new KnowledgeColumns(_options, model?.Options ?? _options.Pretraining);
+            columns.ValidateInput(input.Schema);
+            model ??= new KeepPretrainer(_options.Pretraining).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), Progress);
             return new KnowledgeExtractionTransformer(model, columns, Portable(model, columns, input), owns);
         }
         catch
         {
-            if (owns) model.Dispose();
+            if (owns) model?.Dispose();
             throw;
         }
     }
