@@ -57,7 +57,7 @@ public sealed class KeepDnnTrainer
             var shuffle = new SeededRandom(_options.Seed + epoch, stream: 11);
             var prepared = DayShuffler.Batches(data(), _options.BatchSize, shuffle).Select(batch => (
                 Input: ModelInput.From(batch, 0, batch.Count, model.Vocabularies, _options.HistoryLength),
-                Targets: TaskTargets.For(_options.Label, batch, 0, batch.Count),
+                Targets: TaskTargets.For(_options.Label, batch, 0, batch.Count, withPairs: false),
                 Knowledge: KeepDnn.KnowledgeArrays(batch, model.Knowledge, _options.Knowledge)));
             BackgroundPreparation.Run(prepared, block =>
             {

@@ -141,7 +141,7 @@ public sealed class KeepPretrainer
     {
         public static PreparedBatch From(ImpressionBatch batch, FeatureVocabularies vocabularies, PretrainingOptions options)
             => new(ModelInput.From(batch, 0, batch.Count, vocabularies, options.HistoryLength),
-                options.Tasks.Select(t => TaskTargets.For(t, batch, 0, batch.Count)).ToArray(),
+                options.Tasks.Select(t => TaskTargets.For(t, batch, 0, batch.Count, withPairs: options.PairwiseWeight > 0)).ToArray(),
                 batch.Day[batch.Count - 1]);
     }
 }

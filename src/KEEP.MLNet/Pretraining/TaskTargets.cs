@@ -26,8 +26,11 @@ public sealed class TaskTargets
     /// <summary>Row of the negative element of each pair (same user as <see cref="Better"/>).</summary>
     public int[] Worse { get; }
 
-    /// <summary>Targets of <paramref name="task"/> for rows <paramref name="start"/>.. of a batch.</summary>
-    public static TaskTargets For(PretrainingTask task, ImpressionBatch batch, int start, int count)
+    /// <summary>
+    /// Targets of <paramref name="task"/> for rows <paramref name="start"/>.. of a batch; without
+    /// <paramref name="withPairs"/> (a loss with no pairwise term) no pairs are built.
+    /// </summary>
+    public static TaskTargets For(PretrainingTask task, ImpressionBatch batch, int start, int count, bool withPairs = true)
     {
         var rows = new List<int>(count);
         var labels = new List<float>(count);
@@ -44,6 +47,7 @@ public sealed class TaskTargets
             };
             rows.Add(r);
             labels.Add(label ? 1f : 0f);
+            if (!withPairs) continue;
             if (!byUser.TryGetValue(batch.UserId[row], out var groups)) byUser[batch.UserId[row]] = groups = ([], []);
             (label ? groups.Positive : groups.Negative).Add(r);
         }

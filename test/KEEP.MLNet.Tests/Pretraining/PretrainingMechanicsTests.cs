@@ -71,6 +71,19 @@ public sealed class PretrainingMechanicsTests
     }
 
     [TestMethod]
+    public void Targets_without_pairs_keep_rows_and_labels()
+    {
+        var batch = RandomBatch(300, 12, 6);
+        var full = TaskTargets.For(PretrainingTask.Click, batch, 0, batch.Count);
+        var bare = TaskTargets.For(PretrainingTask.Click, batch, 0, batch.Count, withPairs: false);
+        Assert.IsNotEmpty(full.Better);
+        Assert.IsEmpty(bare.Better);
+        Assert.IsEmpty(bare.Worse);
+        CollectionAssert.AreEqual(full.Rows, bare.Rows);
+        CollectionAssert.AreEqual(full.Labels, bare.Labels);
+    }
+
+    [TestMethod]
     public void Task_loss_is_bce_plus_alpha_times_pairwise()
     {
         var batch = RandomBatch(200, 10, 4);
