@@ -13,8 +13,8 @@ public sealed record GaucComparison(double Difference, double StandardError, int
     /// </summary>
     public static GaucComparison Of(ReadOnlySpan<float> scoresA, ReadOnlySpan<float> scoresB, ReadOnlySpan<bool> labels, ReadOnlySpan<int> groups, int resamples = 500, int seed = 1)
     {
-        var a = PerGroup(scoresA, labels, groups);
-        var b = PerGroup(scoresB, labels, groups);
+        var a = GaucEvaluator.GroupAucs(scoresA, labels, groups).Where(p => !double.IsNaN(p.Auc)).ToArray();
+        var b = GaucEvaluator.GroupAucs(scoresB, labels, groups).Where(p => !double.IsNaN(p.Auc)).ToArray();
         int g = a.Length;
         if (g == 0) return new GaucComparison(double.NaN, double.NaN, 0);
         double Weighted(IEnumerable<int> picks, (double Auc, int Rows)[] per)
@@ -35,25 +35,5 @@ public sealed record GaucComparison(double Difference, double StandardError, int
         double mean = diffs.Average();
         double std = Math.Sqrt(diffs.Sum(d => (d - mean) * (d - mean)) / Math.Max(1, resamples - 1));
         return new GaucComparison(difference, std, g);
-    }
-
-    /// <summary>AUC and row count of every group with both classes, in group order.</summary>
-    private static (double Auc, int Rows)[] PerGroup(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, ReadOnlySpan<int> groups)
-    {
-        if (scores.Length != labels.Length || scores.Length != groups.Length) throw new ArgumentException("Scores, labels and groups differ in length.");
-        var byGroup = new SortedDictionary<int, (List<float> Scores, List<bool> Labels)>();
-        for (int i = 0; i < scores.Length; i++)
-        {
-            if (!byGroup.TryGetValue(groups[i], out var rows)) byGroup[groups[i]] = rows = ([], []);
-            rows.Scores.Add(scores[i]);
-            rows.Labels.Add(labels[i]);
-        }
-        var result = new List<(double, int)>();
-        foreach (var (s, l) in byGroup.Values)
-        {
-            double auc = RocAuc.Compute(s.ToArray(), l.ToArray());
-            if (!double.IsNaN(auc)) result.Add((auc, s.Count));
-        }
-        return [.. result];
     }
 }

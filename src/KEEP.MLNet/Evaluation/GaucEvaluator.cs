@@ -31,26 +31,73 @@ public static class GaucEvaluator
         return groupBuckets.Distinct().Order(StringComparer.Ordinal).ToDictionary(b => b, b => Compute(rows, g => groupBuckets[g] == b));
     }
 
-    /// <summary>GAUC of plain arrays: scores, labels and a group index per row.</summary>
+    /// <summary>GAUC of plain arrays: scores, labels and a group (e.g. the user id) per row.</summary>
     public static GaucMetrics Compute(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, ReadOnlySpan<int> groups)
     {
         if (scores.Length != labels.Length || scores.Length != groups.Length) throw new ArgumentException("Scores, labels and groups differ in length.");
-        int groupCount = 0;
-        foreach (int g in groups)
+        var (dense, names) = Intern(groups);
+        return Compute(new Rows(scores.ToArray(), labels.ToArray(), dense, null, names, 0), _ => true);
+    }
+
+    /// <summary>AUC (NaN when single-class) and row count of every group, in order of first appearance.</summary>
+    internal static (double Auc, int Rows)[] GroupAucs(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, ReadOnlySpan<int> groups)
+    {
+        if (scores.Length != labels.Length || scores.Length != groups.Length) throw new ArgumentException("Scores, labels and groups differ in length.");
+        var (dense, names) = Intern(groups);
+        var (sortedScores, sortedLabels, start, _) = SortByGroup(new Rows(scores.ToArray(), labels.ToArray(), dense, null, names, 0), _ => true);
+        return AucPerGroup(sortedScores, sortedLabels, start);
+    }
+
+    /// <summary>Group values → dense indices 0, 1, ... in order of first appearance, and their names.</summary>
+    private static (int[] Dense, string[] Names) Intern(ReadOnlySpan<int> groups)
+    {
+        var index = new Dictionary<int, int>();
+        var names = new List<string>();
+        var dense = new int[groups.Length];
+        for (int i = 0; i < groups.Length; i++)
         {
-            if (g < 0) throw new ArgumentException("Group indices must be non-negative.", nameof(groups));
-            groupCount = Math.Max(groupCount, g + 1);
+            ref int g = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, groups[i], out bool existed);
+            if (!existed) { g = names.Count; names.Add(groups[i].ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+            dense[i] = g;
         }
-        var rows = new Rows(scores.ToArray(), labels.ToArray(), groups.ToArray(), null, Enumerable.Range(0, groupCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(), 0);
-        return Compute(rows, _ => true);
+        return (dense, [.. names]);
     }
 
     private sealed record Rows(float[] Scores, bool[] Labels, int[] Groups, float[]? Probabilities, string[] GroupNames, long MissingLabels);
 
     private static GaucMetrics Compute(Rows rows, Func<int, bool> includeGroup)
     {
+        var (scores, labels, start, logLoss) = SortByGroup(rows, includeGroup);
+        double weighted = 0;
+        long weight = 0, groups = 0, singleClass = 0;
+        foreach (var (auc, length) in AucPerGroup(scores, labels, start))
+        {
+            if (double.IsNaN(auc)) { singleClass++; continue; }
+            weighted += auc * length;
+            weight += length;
+            groups++;
+        }
+        int n = scores.Length;
+        return new GaucMetrics
+        {
+            Gauc = weight == 0 ? double.NaN : weighted / weight,
+            Auc = RocAuc.Compute(scores, labels),
+            LogLoss = rows.Probabilities == null || n == 0 ? double.NaN : logLoss / n,
+            Groups = groups,
+            SingleClassGroups = singleClass,
+            Impressions = n,
+            WeightedImpressions = weight,
+            MissingLabels = rows.MissingLabels,
+        };
+    }
+
+    /// <summary>
+    /// Counting sort of the included rows by group: scores and labels group after group, each group's start
+    /// offset (plus a final end offset), and the summed log-loss of those rows when probabilities exist.
+    /// </summary>
+    private static (float[] Scores, bool[] Labels, int[] Start, double LogLoss) SortByGroup(Rows rows, Func<int, bool> includeGroup)
+    {
         int groupCount = rows.GroupNames.Length;
-        // Counting sort of rows by group: start offsets, then fill.
         var start = new int[groupCount + 1];
         int n = 0;
         for (int i = 0; i < rows.Groups.Length; i++)
@@ -69,30 +116,19 @@ public static class GaucEvaluator
             labels[k] = rows.Labels[i];
             if (rows.Probabilities is { } p) logLoss += LogLossBits(p[i], rows.Labels[i]);
         }
+        return (scores, labels, start, logLoss);
+    }
 
-        double weighted = 0;
-        long weight = 0, groups = 0, singleClass = 0;
-        for (int g = 0; g < groupCount; g++)
+    /// <summary>AUC and size of every non-empty group of rows sorted by group.</summary>
+    private static (double Auc, int Rows)[] AucPerGroup(float[] scores, bool[] labels, int[] start)
+    {
+        var result = new List<(double, int)>();
+        for (int g = 0; g + 1 < start.Length; g++)
         {
             int length = start[g + 1] - start[g];
-            if (length == 0) continue;
-            double auc = RocAuc.Compute(scores.AsSpan(start[g], length), labels.AsSpan(start[g], length));
-            if (double.IsNaN(auc)) { singleClass++; continue; }
-            weighted += auc * length;
-            weight += length;
-            groups++;
+            if (length > 0) result.Add((RocAuc.Compute(scores.AsSpan(start[g], length), labels.AsSpan(start[g], length)), length));
         }
-        return new GaucMetrics
-        {
-            Gauc = weight == 0 ? double.NaN : weighted / weight,
-            Auc = RocAuc.Compute(scores, labels),
-            LogLoss = rows.Probabilities == null || n == 0 ? double.NaN : logLoss / n,
-            Groups = groups,
-            SingleClassGroups = singleClass,
-            Impressions = n,
-            WeightedImpressions = weight,
-            MissingLabels = rows.MissingLabels,
-        };
+        return [.. result];
     }
 
     private static double LogLossBits(float probability, bool label)

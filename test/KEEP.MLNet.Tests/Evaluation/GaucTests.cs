@@ -115,6 +115,20 @@ public sealed class GaucTests
     }
 
     [TestMethod]
+    public void Array_overload_takes_raw_user_ids_of_any_size()
+    {
+        var rows = RandomRows(9);
+        var scores = rows.Select(r => r.Score).ToArray();
+        var labels = rows.Select(r => r.Label > 0).ToArray();
+        var dense = GaucEvaluator.Compute(scores, labels, rows.Select(r => r.UserId).ToArray());
+        var huge = GaucEvaluator.Compute(scores, labels, rows.Select(r => 2_000_000_000 - 7 * r.UserId).ToArray());
+        var negative = GaucEvaluator.Compute(scores, labels, rows.Select(r => -1 - r.UserId).ToArray());
+        Assert.AreEqual(BruteForceGauc(rows), dense.Gauc, 1e-9);
+        Assert.AreEqual(dense, huge);
+        Assert.AreEqual(dense, negative);
+    }
+
+    [TestMethod]
     public void Gauc_is_invariant_to_monotone_transforms_and_flips_under_negation()
     {
         Prop.ForAll(Arb.From(Gen.Choose(0, 1_000_000)), Arb.From(Gen.Choose(1, 50)), (seed, users) =>
