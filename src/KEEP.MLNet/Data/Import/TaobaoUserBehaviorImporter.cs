@@ -1,3 +1,5 @@
+using KEEP.MLNet.Data.Formats;
+
 namespace KEEP.MLNet.Data.Import;
 
 /// <summary>Options of <see cref="TaobaoUserBehaviorImporter"/>.</summary>

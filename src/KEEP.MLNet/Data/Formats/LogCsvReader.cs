@@ -1,10 +1,13 @@
 using System.Globalization;
 
-namespace KEEP.MLNet.Data.Import;
+using KEEP.MLNet.Data.Import;
+
+namespace KEEP.MLNet.Data.Formats;
 
 /// <summary>
-/// Reads a comma-separated log line by line with 1-based line numbers. Columns are found by name in a
-/// header row when the file has one, or by position otherwise; every parse error names file, line and column.
+/// Reads a comma-separated file line by line with 1-based line numbers. Columns are found by name in a
+/// header row when the file has one (or must have one), or by position otherwise; every parse error names
+/// file, line and column. Shared by the impression CSV format and the importers of public logs.
 /// </summary>
 internal sealed class LogCsvReader
 {
@@ -16,15 +19,21 @@ internal sealed class LogCsvReader
 
     /// <param name="path">The file.</param>
     /// <param name="columns">The columns to read, in the order the file has them when it has no header.</param>
-    public LogCsvReader(string path, params string[] columns)
+    public LogCsvReader(string path, params string[] columns) : this(path, requireHeader: false, columns) { }
+
+    /// <param name="path">The file.</param>
+    /// <param name="requireHeader">The first line is always the header (no positional fallback).</param>
+    /// <param name="columns">The columns to read.</param>
+    public LogCsvReader(string path, bool requireHeader, params string[] columns)
     {
         _path = path;
         _columns = columns;
         if (!File.Exists(path)) throw new DataFormatException(path, null, null, "file not found");
         using var reader = new StreamReader(path);
-        string first = reader.ReadLine() ?? throw new DataFormatException(path, 1, null, "the file is empty");
+        string first = reader.ReadLine() ?? throw new DataFormatException(path, 1, null, requireHeader ? "the file is empty; expected a header row" : "the file is empty");
         var names = first.Split(',').Select(n => n.Trim()).ToArray();
-        _hasHeader = !long.TryParse(names[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        _hasHeader = requireHeader || !long.TryParse(names[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        Header = _hasHeader ? names : [];
         _positions = new int[columns.Length];
         for (int c = 0; c < columns.Length; c++)
         {
@@ -33,6 +42,9 @@ internal sealed class LogCsvReader
         }
         FieldCount = _hasHeader ? names.Length : columns.Length;
     }
+
+    /// <summary>The header's column names (empty for a file without a header).</summary>
+    public IReadOnlyList<string> Header { get; }
 
     /// <summary>Fields a line must have.</summary>
     public int FieldCount { get; }
@@ -92,6 +104,29 @@ internal sealed class LogCsvReader
         "fav" => RawEventKind.Favourite,
         var other => throw Error(column, $"'{other}' is not a behaviour (pv, cart, fav, buy)"),
     };
+
+    /// <summary>An Int32 field (any sign; range checks are the caller's).</summary>
+    public int Int(int column) => (int)Long(column, int.MinValue, int.MaxValue);
+
+    /// <summary>A label: 1/0 or true/false.</summary>
+    public bool Bool(int column) => Text(column) switch
+    {
+        "1" or "true" or "True" or "TRUE" => true,
+        "0" or "false" or "False" or "FALSE" => false,
+        var text => throw Error(column, $"'{text}' is not a label (0/1 or true/false)"),
+    };
+
+    /// <summary>Space-separated non-negative ids, into <paramref name="into"/> (cleared first).</summary>
+    public void Ids(int column, List<int> into)
+    {
+        into.Clear();
+        foreach (var token in Text(column).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+                throw Error(column, $"'{token}' is not a non-negative integer id");
+            into.Add(id);
+        }
+    }
 
     /// <summary>An id field that may be NULL/empty: returns null then.</summary>
     public int? OptionalId(int column)
