@@ -51,8 +51,8 @@ internal static class KnowledgeBenchmarks
             rows = Consume(loaded.Transform(test));
             Report("plain ML.NET zip Transform (ONNX, row by row)", rows, clock.Elapsed, "rows/s");
 
-            var engine = fresh.Model.CreatePredictionEngine<KnowledgeInput, KnowledgeOutput>(loaded);
-            var inputs = ImpressionFile.Read(dataset.Files[DatasetSplit.SubTest]).SelectMany(b => Enumerable.Range(0, b.Count).Select(r => KnowledgeInput.From(b, r))).Take(3_000).ToList();
+            var engine = fresh.Model.CreatePredictionEngine<ImpressionInput, KnowledgeOutput>(loaded);
+            var inputs = ImpressionFile.Read(dataset.Files[DatasetSplit.SubTest]).SelectMany(b => Enumerable.Range(0, b.Count).Select(r => ImpressionInput.From(b, r))).Take(3_000).ToList();
             foreach (var input in inputs.Take(200)) engine.Predict(input);
             var latencies = new List<double>();
             foreach (var input in inputs)

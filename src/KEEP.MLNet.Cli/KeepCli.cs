@@ -23,6 +23,7 @@ internal static class KeepCli
         root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(PretrainCommand.Create(console));
         root.Subcommands.Add(ExtractCommand.Create(console));
+        root.Subcommands.Add(PredictCommand.Create(console));
         return root.Parse(args).Invoke();
     }
 

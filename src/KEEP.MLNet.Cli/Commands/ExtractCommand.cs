@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Knowledge;
 using Microsoft.ML;
 using Spectre.Console;
@@ -47,7 +48,7 @@ internal static class ExtractCommand
             var transformed = transformer.Transform(view);
             string[] vectors = [.. KnowledgeColumns.Where(n => transformed.Schema.GetColumnOrNull(n) != null)];
             long rows = ProgressDisplay.Run(console, quiet, "Extracting", report =>
-                KnowledgeFileWriter.Write(transformed, [ImpressionColumns.Day, ImpressionColumns.UserId, ImpressionColumns.ItemId], vectors, outPath,
+                ColumnFileWriter.Write(transformed, [ImpressionColumns.Day, ImpressionColumns.UserId, ImpressionColumns.ItemId], [], vectors, outPath,
                     progress: new ProgressDisplay.Reporter(report)));
             (transformer as IDisposable)?.Dispose();
             var summary = new { output = outPath, rows, seconds = clock.Elapsed.TotalSeconds, rowsPerSecond = rows / clock.Elapsed.TotalSeconds, columns = vectors };

@@ -88,4 +88,20 @@ public static class KeepCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new KnowledgePluginEstimator<TModel>(trainer, knowledge, options);
     }
+
+    /// <summary>
+    /// The downstream KEEP DNN (paper §3.3): a DIN-style CTR model whose dense layer m gets h + MLP(K(u, i))
+    /// from <paramref name="knowledge"/> when given. Scores like ML.NET's calibrated binary classifiers
+    /// (Score, Probability, PredictedLabel) and saves to an ordinary ML.NET zip.
+    /// </summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="options">Architecture and training settings; null: the defaults.</param>
+    /// <param name="knowledge">Pre-trained knowledge to plug in; null trains the base model.</param>
+    /// <param name="warmStart">A previously trained downstream model to start from (its parameters are copied; the plug-in starts at zero).</param>
+    public static KeepDnnEstimator KeepDnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KEEP.MLNet.Plugin.KeepDnn? warmStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KeepDnnEstimator(options, knowledge, warmStart);
+    }
 }

@@ -21,6 +21,22 @@ public static class DataViewImpressions
         foreach (string label in names.LabelColumns) Require(schema, label, t => t == BooleanDataViewType.Instance, "Boolean");
     }
 
+    /// <summary>
+    /// As <see cref="Validate"/>, and the histories must be vectors of exactly <paramref name="historyLength"/> Int32,
+    /// the form saved models (ML.NET's ONNX transformer) need.
+    /// </summary>
+    public static void ValidateFixedLength(DataViewSchema schema, ImpressionColumnNames names, bool withLabels, int historyLength)
+    {
+        Validate(schema, names, withLabels);
+        foreach (string history in names.HistoryColumns)
+        {
+            var type = (VectorDataViewType)schema[history].Type;
+            if (type.Size != historyLength)
+                throw new ArgumentException($"Column '{history}' is {type}; expected a vector of exactly {historyLength} Int32 " +
+                    "(most recent behaviour last, padded with 0 on the left), as saved models need. Load files with ImpressionFile.Load(path, historyLength).", nameof(schema));
+        }
+    }
+
     private static void Require(DataViewSchema schema, string name, Func<DataViewType, bool> ok, string expected)
     {
         var column = schema.GetColumnOrNull(name)

@@ -48,15 +48,5 @@ internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, Pret
     }
 
     /// <summary>Checks the input: ids Int32, histories fixed-length vectors of the model's history length.</summary>
-    public void ValidateInput(DataViewSchema input)
-    {
-        Data.DataViewImpressions.Validate(input, Options.InputColumns, withLabels: false);
-        foreach (string history in Options.InputColumns.HistoryColumns)
-        {
-            var type = (VectorDataViewType)input[history].Type;
-            if (type.Size != Model.HistoryLength)
-                throw new ArgumentException($"Column '{history}' is {type}; expected a vector of exactly {Model.HistoryLength} Int32 " +
-                    "(most recent behaviour last, padded with 0 on the left), as saved models need. Load files with ImpressionFile.Load(path, historyLength).", nameof(input));
-        }
-    }
+    public void ValidateInput(DataViewSchema input) => Data.DataViewImpressions.ValidateFixedLength(input, Options.InputColumns, withLabels: false, Model.HistoryLength);
 }

@@ -83,18 +83,6 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         => PortableEstimator(model, columns).Fit(input);
 
     private static Microsoft.ML.Transforms.Onnx.OnnxScoringEstimator PortableEstimator(PretrainedModel model, KnowledgeColumns columns)
-    {
-        var names = columns.OnnxNames;
-        int length = model.Options.HistoryLength;
-        var shapes = new Dictionary<string, int[]>
-        {
-            [names.UserId] = [1, 1], [names.ItemId] = [1, 1], [names.ShopId] = [1, 1], [names.CategoryId] = [1, 1],
-            [names.HistoryItemIds] = [1, length], [names.HistoryShopIds] = [1, length], [names.HistoryCategoryIds] = [1, length],
-        };
-        string[] inputs = [names.UserId, names.ItemId, names.ShopId, names.CategoryId, names.HistoryItemIds, names.HistoryShopIds, names.HistoryCategoryIds];
-        string[] outputs = [.. columns.Selected().Select(c => c.Name)];
-        var bytes = new MemoryStream(KnowledgeOnnxExporter.Export(model, names, columns.TaskIndices));
-        return new MLContext(model.Options.Seed).Transforms
-            .ApplyOnnxModel(outputs, inputs, bytes, shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
-    }
+        => PortableOnnx.Estimator(columns.Options.InputColumns, model.Options.HistoryLength, [.. columns.Selected().Select(c => c.Name)],
+            KnowledgeOnnxExporter.Export(model, columns.OnnxNames, columns.TaskIndices), model.Options.Seed);
 }

@@ -32,15 +32,21 @@ public sealed class KeepDnn : IDisposable
     public IReadOnlyList<double> Losses { get; }
 
     /// <summary>Click (or the configured label's) probability for every row of a batch.</summary>
-    public float[] Predict(ImpressionBatch batch)
+    public float[] Predict(ImpressionBatch batch) => [.. Logits(batch).Select(Sigmoid)];
+
+    /// <summary>The logit (the <c>Score</c> column) for every row of a batch.</summary>
+    public float[] Logits(ImpressionBatch batch)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         Network.eval();
         var input = ModelInput.From(batch, 0, batch.Count, Vocabularies, Options.HistoryLength);
         var knowledge = KnowledgeArrays(batch, Knowledge, Options.Knowledge);
-        return Network.forward((input.ToTensors(), knowledge == null ? null : tensor(knowledge, [batch.Count, Network.KnowledgeDim]))).sigmoid().data<float>().ToArray();
+        return Network.forward((input.ToTensors(), knowledge == null ? null : tensor(knowledge, [batch.Count, Network.KnowledgeDim]))).data<float>().ToArray();
     }
+
+    /// <summary>The logistic function in single precision, as the ONNX export computes it.</summary>
+    internal static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
 
     /// <summary>K(u, i) of the chosen kinds, row-major [rows × width]; null without a knowledge model.</summary>
     internal static float[]? KnowledgeArrays(ImpressionBatch batch, PretrainedModel? model, KnowledgeKinds kinds)

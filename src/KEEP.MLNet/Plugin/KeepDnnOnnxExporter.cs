@@ -11,8 +11,13 @@ namespace KEEP.MLNet.Plugin;
 /// </summary>
 public static class KeepDnnOnnxExporter
 {
-    /// <summary>The ONNX model bytes.</summary>
-    public static byte[] Export(KeepDnn model, KnowledgeOnnxNames names, string scoreName = "Score", string probabilityName = "Probability")
+    /// <summary>
+    /// The ONNX model bytes: <c>Score</c> (logit) and <c>Probability</c>, each [N, 1]. With
+    /// <paramref name="perRow"/> (the form a saved zip holds) the only output is the logit, named
+    /// <see cref="ScoreColumnsMapping.LogitColumn"/>, which <see cref="ScoreColumnsMapping"/> turns into
+    /// ML.NET's scalar columns.
+    /// </summary>
+    public static byte[] Export(KeepDnn model, KnowledgeOnnxNames names, bool perRow = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(names);
@@ -31,10 +36,14 @@ public static class KeepDnnOnnxExporter
             x = g.Node("Relu", [OnnxLayers.Dense(g, $"dnn_layer{m}", layers[m], x)]);
             if (m == pluginLayer && plugin != null) x = g.Node("Add", [x, Plugin(g, plugin, knowledge!)]);
         }
-        g.NodeTo(scoreName, "Identity", [OnnxLayers.Dense(g, "dnn_output", output, x)]);
-        g.NodeTo(probabilityName, "Sigmoid", [scoreName]);
-        g.Output(scoreName, OnnxType.Float, null, 1);
-        g.Output(probabilityName, OnnxType.Float, null, 1);
+        string logit = OnnxLayers.Dense(g, "dnn_output", output, x);
+        g.NodeTo(perRow ? ScoreColumnsMapping.LogitColumn : KeepDnnColumns.Score, "Identity", [logit]);
+        g.Output(perRow ? ScoreColumnsMapping.LogitColumn : KeepDnnColumns.Score, OnnxType.Float, null, 1);
+        if (!perRow)
+        {
+            g.NodeTo(KeepDnnColumns.Probability, "Sigmoid", [KeepDnnColumns.Score]);
+            g.Output(KeepDnnColumns.Probability, OnnxType.Float, null, 1);
+        }
         g.Metadata("keep.model", "KEEP DNN");
         return g.ToModel("keep_dnn");
     }

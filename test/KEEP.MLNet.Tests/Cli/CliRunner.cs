@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KEEP.MLNet.Cli;
 using Spectre.Console;
 
@@ -30,5 +31,18 @@ internal static class CliRunner
             finally { Console.SetOut(stdout); Console.SetError(stderr); }
         }
         return (code, writer.ToString() + capture.ToString());
+    }
+
+    /// <summary>Runs <c>keep</c> in a new process (<c>dotnet keep.dll</c> from the test output), as a user would.</summary>
+    public static (int ExitCode, string Output) RunInNewProcess(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keep.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout + stderr.Result);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Knowledge;
@@ -24,7 +23,7 @@ public sealed class FreshProcessTests
 
         // Another process, plain mlContext.Model.Load (the --portable path), row by row through ONNX.
         string portable = Path.Combine(folder, "portable.parquet");
-        var (code, output) = RunKeep("extract", "--model", zip, "--data", data, "--out", portable, "--portable", "--quiet");
+        var (code, output) = CliRunner.RunInNewProcess("extract", "--model", zip, "--data", data, "--out", portable, "--portable", "--quiet");
         Assert.AreEqual(0, code, output);
 
         // This process, the batched TorchSharp path read from the same file's checkpoint.
@@ -56,17 +55,26 @@ public sealed class FreshProcessTests
         StringAssert.Contains(e.Message, "no KEEP checkpoint");
     }
 
-    private static float[] ReadFloats(string path, string column)
+    /// <summary>Every float of a Parquet column: a list column flattened, or a scalar column.</summary>
+    internal static float[] ReadFloats(string path, string column)
     {
         using var stream = File.OpenRead(path);
         var reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
         try
         {
-            var field = (DataField)((ListField)reader.Schema.Fields.Single(f => f.Name == column)).Item;
+            var schemaField = reader.Schema.Fields.Single(f => f.Name == column);
             var values = new List<float>();
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
                 var group = reader.OpenRowGroupReader(g);
+                if (schemaField is DataField scalar)
+                {
+                    var flat = new float[group.RowCount];
+                    group.ReadAsync<float>(scalar, flat.AsMemory()).AsTask().GetAwaiter().GetResult();
+                    values.AddRange(flat);
+                    continue;
+                }
+                var field = (DataField)((ListField)schemaField).Item;
                 long levels = group.GetMetadata(field)!.MetaData!.NumValues;
                 var buffer = new float[levels];
                 group.ReadRawAsync<float>(field, buffer.AsMemory(), new int[levels].AsMemory(), new int[levels].AsMemory()).AsTask().GetAwaiter().GetResult();
@@ -78,17 +86,5 @@ public sealed class FreshProcessTests
         {
             reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private static (int Code, string Output) RunKeep(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keep.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout + stderr.Result);
     }
 }

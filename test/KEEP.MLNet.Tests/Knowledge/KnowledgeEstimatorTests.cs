@@ -85,12 +85,12 @@ public sealed class KnowledgeEstimatorTests
         var fresh = new MLContext(2);
         var loaded = fresh.Model.Load(path, out var inputSchema);
         Assert.AreEqual(50, ((VectorDataViewType)inputSchema[ImpressionColumns.HistoryItemIds].Type).Size);
-        var engine = fresh.Model.CreatePredictionEngine<KnowledgeInput, KnowledgeOutput>(loaded);
+        var engine = fresh.Model.CreatePredictionEngine<ImpressionInput, KnowledgeOutput>(loaded);
         var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
         var expected = TestModels.TinyModel.Extract(batch, 0, 50);
         for (int r = 0; r < 50; r++)
         {
-            var output = engine.Predict(KnowledgeInput.From(batch, r));
+            var output = engine.Predict(ImpressionInput.From(batch, r));
             for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], output.InteractionKnowledge[j], 1e-4f);
             for (int j = 0; j < 48; j++) Assert.AreEqual(expected.User[r * 48 + j], output.UserKnowledge[j], 1e-4f);
         }

@@ -66,6 +66,25 @@ public sealed class PluginTests
     }
 
     [TestMethod]
+    public void Plugged_FastTree_pipeline_zip_predicts_the_same_in_another_process()
+    {
+        var ml = new MLContext(1);
+        var train = Load(DatasetSplit.SubTrain);
+        var pipeline = BaseFeatures.Estimator(ml, hashBits: 10).Append(ml.BinaryClassification.Trainers.KeepPlugin(FastTree(ml), TestModels.TinyModel));
+        var model = pipeline.Fit(train);
+        string folder = TestWorlds.TempFolder("plugged-fresh");
+        string zip = Path.Combine(folder, "fasttree.zip"), scores = Path.Combine(folder, "scores.parquet");
+        ml.Model.Save(model, train.Schema, zip);
+        var (code, output) = Cli.CliRunner.RunInNewProcess("predict", "--model", zip, "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--out", scores, "--quiet");
+        Assert.AreEqual(0, code, output);
+        var expected = model.Transform(Load(DatasetSplit.SubTest)).GetColumn<float>("Probability").ToArray();
+        var actual = Knowledge.FreshProcessTests.ReadFloats(scores, "Probability");
+        Assert.HasCount(expected.Length, actual);
+        double max = expected.Select((p, i) => Math.Abs(p - actual[i])).Max();
+        Assert.IsLessThan(1e-4, max, $"max difference {max}");
+    }
+
+    [TestMethod]
     public void Unknown_interaction_task_is_named()
     {
         var ml = new MLContext(1);

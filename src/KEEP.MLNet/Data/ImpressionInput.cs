@@ -1,14 +1,13 @@
-using KEEP.MLNet.Data;
 using Microsoft.ML.Data;
 
-namespace KEEP.MLNet.Knowledge;
+namespace KEEP.MLNet.Data;
 
 /// <summary>
-/// One impression as a <c>PredictionEngine</c> input for models with the paper's history length (50):
+/// One impression as a <c>PredictionEngine</c> input for KEEP's saved models (knowledge, KEEP DNN) with the paper's history length (50):
 /// histories are fixed-length, most recent behaviour last, padded with 0 on the left. Use
 /// <see cref="Create"/> to fill them from plain lists.
 /// </summary>
-public sealed class KnowledgeInput
+public sealed class ImpressionInput
 {
     /// <summary>The history length of this input class.</summary>
     public const int HistoryLength = 50;
@@ -29,10 +28,10 @@ public sealed class KnowledgeInput
     [VectorType(HistoryLength)] public int[] HistoryCategoryIds { get; set; } = new int[HistoryLength];
 
     /// <summary>An input from ids and behaviour lists (oldest first); longer lists keep their most recent 50.</summary>
-    public static KnowledgeInput Create(int userId, int itemId, int shopId, int categoryId,
+    public static ImpressionInput Create(int userId, int itemId, int shopId, int categoryId,
         ReadOnlySpan<int> historyItems, ReadOnlySpan<int> historyShops, ReadOnlySpan<int> historyCategories)
     {
-        var input = new KnowledgeInput { UserId = userId, ItemId = itemId, ShopId = shopId, CategoryId = categoryId };
+        var input = new ImpressionInput { UserId = userId, ItemId = itemId, ShopId = shopId, CategoryId = categoryId };
         HistoryWindow.Fill(historyItems, input.HistoryItemIds);
         HistoryWindow.Fill(historyShops, input.HistoryShopIds);
         HistoryWindow.Fill(historyCategories, input.HistoryCategoryIds);
@@ -40,21 +39,10 @@ public sealed class KnowledgeInput
     }
 
     /// <summary>Row <paramref name="row"/> of a batch.</summary>
-    public static KnowledgeInput From(ImpressionBatch batch, int row)
+    public static ImpressionInput From(ImpressionBatch batch, int row)
     {
         ArgumentNullException.ThrowIfNull(batch);
         return Create(batch.UserId[row], batch.ItemId[row], batch.ShopId[row], batch.CategoryId[row],
             batch.HistoryItemsOf(row), batch.HistoryShopsOf(row), batch.HistoryCategoriesOf(row));
     }
-}
-
-/// <summary>The knowledge a <c>PredictionEngine</c> returns for the paper's sizes: K_u (48), K_i (48), K_ui (3 × 64).</summary>
-public sealed class KnowledgeOutput
-{
-    /// <summary>K_u (column <c>K_u</c>).</summary>
-    [ColumnName("K_u"), VectorType(48)] public float[] UserKnowledge { get; set; } = [];
-    /// <summary>K_i (column <c>K_i</c>).</summary>
-    [ColumnName("K_i"), VectorType(48)] public float[] ItemKnowledge { get; set; } = [];
-    /// <summary>K_ui (column <c>K_ui</c>).</summary>
-    [ColumnName("K_ui"), VectorType(192)] public float[] InteractionKnowledge { get; set; } = [];
 }

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using KEEP.MLNet.Cli.Rendering;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Spectre.Console;
+
+namespace KEEP.MLNet.Cli.Commands;
+
+/// <summary><c>keep predict</c>: scores an impression file with any saved ML.NET model zip.</summary>
+internal static class PredictCommand
+{
+    private static readonly string[] ScoreColumns = ["Score", "Probability"];
+
+    public static Command Create(IAnsiConsole console)
+    {
+        var model = new Option<FileInfo>("--model", "-m") { Description = "A model zip from 'keep train', 'keep experiment' or mlContext.Model.Save.", Required = true };
+        var data = new Option<FileInfo>("--data", "-d") { Description = "Impression file (.parquet/.csv).", Required = true };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "Parquet file to write: Day, UserId, ItemId, Score and Probability.", Required = true };
+        var outputArgs = new OutputArguments();
+        var command = new Command("predict", "Score every row of an impression file with a saved model, loaded by plain ML.NET.\n\nExample:\n  keep predict --model keep-demo/models/keep-dnn.zip --data keep-demo/data/sub_test.parquet --out scores.parquet");
+        foreach (var option in new Option[] { model, data, output }) command.Options.Add(option);
+        outputArgs.AddTo(command);
+        command.SetAction(result => KeepCli.Guard(console, () =>
+        {
+            string modelPath = result.GetValue(model)!.FullName, dataPath = result.GetValue(data)!.FullName, outPath = result.GetValue(output)!.FullName;
+            bool quiet = result.GetValue(outputArgs.Quiet) || result.GetValue(outputArgs.Json);
+            var ml = new MLContext(1);
+            var clock = Stopwatch.StartNew();
+            ITransformer transformer;
+            DataViewSchema schema;
+            try
+            {
+                transformer = KeepModel.Load(ml, modelPath, out schema);
+            }
+            catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException)
+            {
+                throw new DataFormatException(modelPath, null, null, $"not an ML.NET model zip ({e.Message})", e);
+            }
+            int historyLength = schema.GetColumnOrNull(ImpressionColumns.HistoryItemIds)?.Type is VectorDataViewType { Size: > 0 } v ? v.Size : 50;
+            var scored = transformer.Transform(ImpressionFile.Load(dataPath, historyLength));
+            string[] floats = [.. ScoreColumns.Where(n => scored.Schema.GetColumnOrNull(n)?.Type == NumberDataViewType.Single)];
+            if (floats.Length == 0) throw new ArgumentException($"{modelPath}: the model adds no Single 'Score' or 'Probability' column; it is not a binary classifier.");
+            long rows = ProgressDisplay.Run(console, quiet, "Scoring", report =>
+                ColumnFileWriter.Write(scored, [ImpressionColumns.Day, ImpressionColumns.UserId, ImpressionColumns.ItemId], floats, [], outPath,
+                    progress: new ProgressDisplay.Reporter(report)));
+            (transformer as IDisposable)?.Dispose();
+            var summary = new { output = outPath, rows, seconds = clock.Elapsed.TotalSeconds, rowsPerSecond = rows / clock.Elapsed.TotalSeconds, columns = floats };
+            if (result.GetValue(outputArgs.Json)) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
+            else console.MarkupLineInterpolated($"Wrote {rows:N0} scored rows to [bold]{outPath}[/] in {summary.seconds:F1} s ({summary.rowsPerSecond:N0} rows/s).");
+            return KeepCli.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,22 @@
+using KEEP.MLNet.Data;
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Onnx;
+
+namespace KEEP.MLNet.Knowledge.Onnx;
+
+/// <summary>
+/// ML.NET's own ONNX transformer over one of KEEP's exported networks: what a saved zip stores, so plain
+/// <c>mlContext.Model.Load</c> reads it back in any process. ML.NET feeds it one row at a time ([1, 1] ids,
+/// [1, L] histories).
+/// </summary>
+internal static class PortableOnnx
+{
+    public static OnnxScoringEstimator Estimator(ImpressionColumnNames names, int historyLength, string[] outputs, byte[] onnxModel, int seed)
+    {
+        var shapes = new Dictionary<string, int[]>();
+        foreach (string id in names.IdColumns) shapes[id] = [1, 1];
+        foreach (string history in names.HistoryColumns) shapes[history] = [1, historyLength];
+        return new MLContext(seed).Transforms.ApplyOnnxModel(outputs, [.. names.IdColumns, .. names.HistoryColumns], new MemoryStream(onnxModel),
+            shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
+    }
+}

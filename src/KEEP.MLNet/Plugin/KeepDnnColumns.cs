@@ -1,0 +1,29 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>The columns a KEEP DNN adds, with the names and types of ML.NET's calibrated binary classifiers.</summary>
+public static class KeepDnnColumns
+{
+    /// <summary>The logit.</summary>
+    public const string Score = "Score";
+    /// <summary>The predicted probability of the label.</summary>
+    public const string Probability = "Probability";
+    /// <summary>Probability &gt; 0.5.</summary>
+    public const string PredictedLabel = "PredictedLabel";
+
+    internal static readonly string[] All = [Score, Probability, PredictedLabel];
+
+    /// <summary>The input schema plus Score, Probability (Single) and PredictedLabel (Boolean), replacing input columns of those names.</summary>
+    internal static DataViewSchema OutputSchema(DataViewSchema input)
+    {
+        var builder = new DataViewSchema.Builder();
+        foreach (var column in input)
+            if (!All.Contains(column.Name)) builder.AddColumn(column.Name, column.Type, column.Annotations);
+        builder.AddColumn(Score, NumberDataViewType.Single);
+        builder.AddColumn(Probability, NumberDataViewType.Single);
+        builder.AddColumn(PredictedLabel, BooleanDataViewType.Instance);
+        return builder.ToSchema();
+    }
+}

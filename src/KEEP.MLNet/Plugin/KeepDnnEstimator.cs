@@ -1,0 +1,83 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Knowledge.Onnx;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>
+/// The downstream KEEP DNN (paper §3.3) as an ML.NET trainer estimator: <c>Fit</c> trains a DIN-style CTR
+/// model on the input rows (which need <c>Day</c> and the three labels; the model predicts
+/// <see cref="KeepDnnOptions.Label"/>), with the knowledge of a pre-trained model plugged into dense layer
+/// m when one is given, warm-started from a previous model when one is given. Create it with
+/// <c>mlContext.BinaryClassification.Trainers.KeepDnn(...)</c>.
+/// </summary>
+public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
+{
+    private readonly KeepDnnOptions _options;
+    private readonly PretrainedModel? _knowledge;
+    private readonly KeepDnn? _warmStart;
+    private readonly ImpressionColumnNames _columns;
+
+    /// <summary>Creates the estimator.</summary>
+    /// <param name="options">Architecture and training settings.</param>
+    /// <param name="knowledge">Pre-trained knowledge to plug in (not disposed); null trains the base model.</param>
+    /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
+    /// <param name="columns">Input column names.</param>
+    public KeepDnnEstimator(KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
+    {
+        _options = options ?? new KeepDnnOptions();
+        _options.Validate();
+        _knowledge = knowledge;
+        _warmStart = warmStart;
+        _columns = columns ?? new ImpressionColumnNames();
+        if (knowledge != null && knowledge.Options.HistoryLength != _options.HistoryLength)
+            throw new ArgumentException($"The knowledge model reads {knowledge.Options.HistoryLength} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {knowledge.Options.HistoryLength}.", nameof(options));
+    }
+
+    /// <summary>Rows scored per network call in <c>Transform</c>.</summary>
+    public int BlockSize { get; init; } = 2048;
+
+    /// <summary>Stops training when cancelled.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <inheritdoc/>
+    public KeepDnnTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: true, _options.HistoryLength);
+        var model = new KeepDnnTrainer(_options).Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
+        try
+        {
+            return new KeepDnnTransformer(model, _columns, Portable(model, _columns).Fit(input), BlockSize);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        // The shape ML.NET's ONNX transformer gives, asked of an untrained network of the same form.
+        var empty = new IdVocabulary([]);
+        var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
+        int width = _knowledge == null ? 0 : KeepDnn.Width(_knowledge, _options.Knowledge);
+        using var probe = new KeepDnn(_options, vocabularies, new KeepDnnModel(vocabularies, _options, width), _knowledge, []);
+        return Portable(probe, _columns).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>ML.NET's ONNX transformer over the exported network, then the scalar score columns: what the zip stores.</summary>
+    internal static IEstimator<ITransformer> Portable(KeepDnn model, ImpressionColumnNames columns)
+    {
+        var names = new KnowledgeOnnxNames(columns.UserId, columns.ItemId, columns.ShopId, columns.CategoryId,
+            columns.HistoryItemIds, columns.HistoryShopIds, columns.HistoryCategoryIds, "keep_K_u", "keep_K_i", "keep_K_ui");
+        var onnx = PortableOnnx.Estimator(columns, model.Options.HistoryLength, [ScoreColumnsMapping.LogitColumn],
+            KeepDnnOnnxExporter.Export(model, names, perRow: true), model.Options.Seed);
+        var ml = KeepModel.Register(new MLContext(model.Options.Seed));
+        return onnx.Append(ScoreColumnsMapping.Estimator(ml)).Append(ml.Transforms.DropColumns(ScoreColumnsMapping.LogitColumn));
+    }
+}

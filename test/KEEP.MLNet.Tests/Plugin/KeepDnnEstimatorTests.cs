@@ -1,0 +1,99 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Tests.Cli;
+using KEEP.MLNet.Tests.Knowledge;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Tests.Plugin;
+
+[TestClass]
+public sealed class KeepDnnEstimatorTests
+{
+    private static readonly KeepDnnOptions Small = new() { Layers = [64, 32], AttentionLayers = [16], PluginHidden = [32], BatchSize = 256 };
+
+    private static ImpressionDataView Load(DatasetSplit split) => ImpressionFile.Load(TestWorlds.Tiny.Files[split], historyLength: 50);
+
+    private static readonly Lazy<KeepDnnTransformer> Plugged = new(() =>
+        new MLContext(1).BinaryClassification.Trainers.KeepDnn(Small, TestModels.TinyModel).Fit(Load(DatasetSplit.SubTrain)));
+
+    [TestMethod]
+    public void Scored_columns_have_the_types_of_an_MLNet_binary_classifier_before_and_after_fit()
+    {
+        var ml = new MLContext(1);
+        var shape = ml.BinaryClassification.Trainers.KeepDnn(Small, TestModels.TinyModel).GetOutputSchema(Shapes.Of(Load(DatasetSplit.SubTest).Schema));
+        var scored = Plugged.Value.Transform(Load(DatasetSplit.SubTest)).Schema;
+        foreach (string name in new[] { "Score", "Probability", "PredictedLabel" })
+        {
+            var column = shape.Single(c => c.Name == name);
+            Assert.AreEqual(SchemaShape.Column.VectorKind.Scalar, column.Kind, name);
+            Assert.AreEqual(scored[name].Type, column.ItemType, name);
+        }
+        Assert.AreEqual(NumberDataViewType.Single, scored["Score"].Type);
+        Assert.AreEqual(BooleanDataViewType.Instance, scored["PredictedLabel"].Type);
+    }
+
+    [TestMethod]
+    public void Batched_transform_equals_the_network_and_MLNet_metrics_agree_with_GAUC()
+    {
+        var ml = new MLContext(1);
+        var scored = Plugged.Value.Transform(Load(DatasetSplit.SubTest));
+        var expected = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).SelectMany(Plugged.Value.Model.Predict).ToArray();
+        var probability = scored.GetColumn<float>("Probability").ToArray();
+        CollectionAssert.AreEqual(expected, probability);
+        var predicted = scored.GetColumn<bool>("PredictedLabel").ToArray();
+        Assert.IsTrue(predicted.Zip(probability).All(p => p.First == p.Second > 0.5f));
+
+        var metrics = ml.BinaryClassification.Evaluate(scored, labelColumnName: ImpressionColumns.Click);
+        var gauc = ml.BinaryClassification.EvaluateGauc(scored, labelColumnName: ImpressionColumns.Click, probabilityColumnName: "Probability");
+        Assert.AreEqual(metrics.AreaUnderRocCurve, gauc.Auc, 1e-9);
+        Assert.AreEqual(metrics.LogLoss, gauc.LogLoss, 1e-4);
+    }
+
+    [TestMethod]
+    public void Saved_zip_loads_in_a_fresh_context_and_predicts_the_same_with_a_prediction_engine()
+    {
+        string path = Path.Combine(TestWorlds.TempFolder("dnn-zip"), "keep-dnn.zip");
+        var test = Load(DatasetSplit.SubTest);
+        new MLContext(1).Model.Save(Plugged.Value, test.Schema, path);
+
+        var ml = new MLContext(2);
+        var loaded = KeepModel.Load(ml, path, out _);
+        var expected = Plugged.Value.Transform(test).GetColumn<float>("Probability").ToArray();
+        var actual = loaded.Transform(test).GetColumn<float>("Probability").ToArray();
+        Assert.HasCount(expected.Length, actual);
+        double max = expected.Select((p, i) => Math.Abs(p - actual[i])).Max();
+        Assert.IsLessThan(1e-4, max, $"max difference {max}");
+
+        var engine = ml.Model.CreatePredictionEngine<ImpressionInput, KeepDnnOutput>(loaded);
+        var row = ImpressionInput.From(ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First(), 0);
+        var prediction = engine.Predict(row);
+        Assert.AreEqual(expected[0], prediction.Probability, 1e-4f);
+        Assert.AreEqual(prediction.Probability > 0.5f, prediction.PredictedLabel);
+    }
+
+    [TestMethod]
+    public void Saved_zip_predicts_the_same_in_another_process()
+    {
+        string folder = TestWorlds.TempFolder("dnn-fresh");
+        string zip = Path.Combine(folder, "keep-dnn.zip"), scores = Path.Combine(folder, "scores.parquet");
+        var test = Load(DatasetSplit.SubTest);
+        new MLContext(1).Model.Save(Plugged.Value, test.Schema, zip);
+        var (code, output) = CliRunner.RunInNewProcess("predict", "--model", zip, "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--out", scores, "--quiet");
+        Assert.AreEqual(0, code, output);
+        var expected = Plugged.Value.Transform(test).GetColumn<float>("Probability").ToArray();
+        var actual = FreshProcessTests.ReadFloats(scores, "Probability");
+        Assert.HasCount(expected.Length, actual);
+        double max = expected.Select((p, i) => Math.Abs(p - actual[i])).Max();
+        Assert.IsLessThan(1e-4, max, $"max difference {max}");
+    }
+
+    [TestMethod]
+    public void Variable_length_histories_are_refused_with_the_column_named()
+    {
+        var variable = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).BinaryClassification.Trainers.KeepDnn(Small).Fit(variable));
+        StringAssert.Contains(e.Message, ImpressionColumns.HistoryItemIds);
+    }
+}
