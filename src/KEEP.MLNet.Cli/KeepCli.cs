@@ -24,6 +24,7 @@ internal static class KeepCli
         root.Subcommands.Add(PretrainCommand.Create(console));
         root.Subcommands.Add(ExtractCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
+        root.Subcommands.Add(ExperimentCommand.Create(console));
         return root.Parse(args).Invoke();
     }
 

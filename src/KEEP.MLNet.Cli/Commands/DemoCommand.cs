@@ -1,40 +1,41 @@
 using System.CommandLine;
 using System.Text.Json;
+using KEEP.MLNet.Cli.Demo;
 using KEEP.MLNet.Cli.Rendering;
-using KEEP.MLNet.Data.Simulation;
 using Spectre.Console;
 
 namespace KEEP.MLNet.Cli.Commands;
 
-/// <summary>
-/// <c>keep demo</c>: the end-to-end run on the embedded simulator. Today it generates the world and
-/// summarises it; pre-training, plugging and evaluation join as they land.
-/// </summary>
+/// <summary><c>keep demo</c>: the end-to-end run on the embedded simulator.</summary>
 internal static class DemoCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var world = new WorldArguments();
+        var world = new WorldArguments(defaultPreset: "small");
         var output = new OutputArguments();
         var outDir = new Option<DirectoryInfo>("--out", "-o")
         {
-            Description = "Folder for the demo's data and reports.",
+            Description = "Folder for the demo's data, models and report.",
             DefaultValueFactory = _ => new DirectoryInfo("keep-demo"),
         };
-        var command = new Command("demo", "Run KEEP end to end on a simulated world: generate the super-domain and the sub-domain and summarise them.\n\nExamples:\n  keep demo\n  keep demo --preset tiny --json");
+        var command = new Command("demo", "Run KEEP end to end on a simulated world: generate → pre-train → extract → train Base and KEEP models (KEEP DNN, FastTree) → GAUC → save zips → reload and predict. The small world (default) takes about 2 minutes on 2 cores; --preset default is the paper-size world.\n\nExamples:\n  keep demo\n  keep demo --preset tiny --json\n  keep demo --preset default --out keep-demo-default");
         command.Options.Add(outDir);
         world.AddTo(command);
         output.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
-            bool json = result.GetValue(output.Json);
+            bool json = result.GetValue(output.Json), quiet = json || result.GetValue(output.Quiet);
             var options = world.Read(result);
-            string data = Path.Combine(result.GetValue(outDir)!.FullName, "data");
-            if (!json && !result.GetValue(output.Quiet))
-                console.MarkupLineInterpolated($"[bold]KEEP demo[/] — preset [bold]{result.GetValue(world.Preset)}[/], seed {options.Seed}, writing to {data}");
-            var dataset = GenerateCommand.Run(console, options, data, DatasetFormat.Parquet, quiet: json || result.GetValue(output.Quiet));
-            if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { dataset }, CliJson.Options));
-            else DatasetTable.Write(console, dataset);
+            string folder = result.GetValue(outDir)!.FullName;
+            if (!quiet) console.MarkupLineInterpolated($"[bold]KEEP demo[/] — preset [bold]{result.GetValue(world.Preset)}[/], seed {options.Seed}, writing to {folder}");
+            var results = new DemoPipeline(console, quiet, folder).Run(options);
+            if (json)
+            {
+                console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
+                return KeepCli.Ok;
+            }
+            DatasetTable.Write(console, results.Dataset);
+            DemoTables.Write(console, results);
             return KeepCli.Ok;
         }));
         return command;

@@ -6,11 +6,7 @@ namespace KEEP.MLNet.Cli.Commands;
 /// <summary>The options that describe a simulated world, shared by <c>generate</c> and <c>demo</c>.</summary>
 internal sealed class WorldArguments
 {
-    public Option<string> Preset { get; } = new("--preset")
-    {
-        Description = $"Size preset: {string.Join(", ", WorldOptions.PresetNames)}.",
-        DefaultValueFactory = _ => "default",
-    };
+    public Option<string> Preset { get; }
     public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed (default 42). Same seed, same files." };
     public Option<int?> Users { get; } = new("--users") { Description = "Number of users (overrides the preset)." };
     public Option<int?> Items { get; } = new("--items") { Description = "Number of items (overrides the preset)." };
@@ -18,8 +14,14 @@ internal sealed class WorldArguments
     public Option<long?> SuperRows { get; } = new("--super-rows") { Description = "Expected super-domain impressions (overrides the preset)." };
     public Option<long?> SubRows { get; } = new("--sub-rows") { Description = "Expected sub-domain impressions (overrides the preset)." };
 
-    public WorldArguments()
+    /// <summary>Creates the options; <paramref name="defaultPreset"/> is the world size when --preset is not given.</summary>
+    public WorldArguments(string defaultPreset = "default")
     {
+        Preset = new Option<string>("--preset")
+        {
+            Description = $"Size preset: {string.Join(", ", WorldOptions.PresetNames)}.",
+            DefaultValueFactory = _ => defaultPreset,
+        };
         Preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
     }
 

@@ -35,6 +35,16 @@ internal static class ProgressDisplay
         return result;
     }
 
+    /// <summary>Runs work that cannot report its progress under a spinner (nothing with <paramref name="quiet"/>).</summary>
+    public static T Spin<T>(IAnsiConsole console, bool quiet, string title, Func<T> work)
+    {
+        if (quiet) return work();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = console.Status().Start(Markup.Escape(title) + "…", _ => work());
+        console.MarkupLineInterpolated($"{title} [grey]done in {clock.Elapsed.TotalSeconds:F1} s[/]");
+        return result;
+    }
+
     /// <summary>Forwards <see cref="RowProgress"/> to the bar synchronously (no thread hop, no reordering).</summary>
     public sealed class Reporter(Action<long, long> report) : IProgress<RowProgress>
     {

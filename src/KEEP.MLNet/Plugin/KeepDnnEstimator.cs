@@ -39,6 +39,9 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <summary>Rows scored per network call in <c>Transform</c>.</summary>
     public int BlockSize { get; init; } = 2048;
 
+    /// <summary>Progress of training.</summary>
+    public IProgress<DownstreamProgress>? Progress { get; init; }
+
     /// <summary>Stops training when cancelled.</summary>
     public CancellationToken Cancellation { get; init; }
 
@@ -47,7 +50,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: true, _options.HistoryLength);
-        var model = new KeepDnnTrainer(_options).Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
+        var model = new KeepDnnTrainer(_options) { Progress = Progress }.Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
         try
         {
             return new KeepDnnTransformer(model, _columns, Portable(model, _columns).Fit(input), BlockSize);

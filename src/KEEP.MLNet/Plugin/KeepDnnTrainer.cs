@@ -23,6 +23,9 @@ public sealed class KeepDnnTrainer
         _options.Validate();
     }
 
+    /// <summary>Rows trained so far (over all epochs), the expected total when known, and the recent loss.</summary>
+    public IProgress<DownstreamProgress>? Progress { get; init; }
+
     /// <summary>
     /// Trains on <paramref name="data"/> (called once for the vocabularies unless warm-starting, then once per epoch).
     /// </summary>
@@ -33,25 +36,31 @@ public sealed class KeepDnnTrainer
     public KeepDnn Fit(Func<IEnumerable<ImpressionBatch>> data, PretrainedModel? knowledge = null, KeepDnn? warmStart = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var vocabularies = warmStart?.Vocabularies ?? FeatureVocabularies.Build(data(), 1, out _);
+        long rows = 0;
+        var vocabularies = warmStart?.Vocabularies ?? FeatureVocabularies.Build(data(), 1, out rows);
         manual_seed(_options.Seed);
         int knowledgeDim = knowledge == null ? 0 : KeepDnn.Width(knowledge, _options.Knowledge);
         var network = new KeepDnnModel(vocabularies, _options, knowledgeDim);
         if (warmStart != null) network.CopySharedParameters(warmStart.Network);
         var model = new KeepDnn(_options, vocabularies, network, knowledge, []);
-        return Continue(model, data, cancellation);
+        return Continue(model, data, rows, cancellation);
     }
 
     /// <summary>Trains <paramref name="model"/> further on new rows (incremental, day after day).</summary>
-    public KeepDnn Continue(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, CancellationToken cancellation = default)
+    /// <param name="model">The model to train further; its vocabularies are kept.</param>
+    /// <param name="data">The new rows, ordered by day (called once per epoch).</param>
+    /// <param name="expectedRows">Rows per epoch, for progress; 0 if unknown.</param>
+    /// <param name="cancellation">Stops training.</param>
+    public KeepDnn Continue(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows = 0, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         var network = model.Network;
         network.train();
         using var optimizer = optim.Adam(network.parameters(), _options.LearningRate);
         var losses = new List<double>(model.Losses);
-        double window = 0;
+        double window = 0, recent = double.NaN;
         int windowSteps = 0;
+        long done = 0;
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             var shuffle = new SeededRandom(_options.Seed + epoch, stream: 11);
@@ -69,15 +78,19 @@ public sealed class KeepDnnTrainer
                 loss.backward();
                 optimizer.step();
                 window += loss.item<float>();
+                done += block.Input.Rows;
                 if (++windowSteps == 20)
                 {
-                    losses.Add(window / windowSteps);
+                    recent = window / windowSteps;
+                    losses.Add(recent);
                     window = 0;
                     windowSteps = 0;
+                    Progress?.Report(new DownstreamProgress(done, expectedRows * _options.Epochs, recent));
                 }
             }, cancellation);
         }
-        if (windowSteps > 0) losses.Add(window / windowSteps);
+        if (windowSteps > 0) losses.Add(recent = window / windowSteps);
+        Progress?.Report(new DownstreamProgress(done, Math.Max(done, expectedRows * _options.Epochs), recent));
         network.eval();
         return new KeepDnn(model.Options, model.Vocabularies, network, model.Knowledge, losses);
     }

@@ -21,23 +21,41 @@ public sealed class CliTests
         Assert.AreEqual(300, world.RootElement.GetProperty("options").GetProperty("users").GetInt32());
     }
 
+    /// <summary>A reduced tiny world, so the whole pipeline runs in seconds.</summary>
+    private static readonly string[] SmallDemo = ["demo", "--preset", "tiny", "--users", "300", "--super-rows", "20000", "--sub-rows", "5000"];
+
     [TestMethod]
-    public void Demo_prints_the_summary_table()
+    public void Demo_prints_the_world_the_models_and_the_reloaded_predictions()
     {
-        var (code, output) = CliRunner.Run("demo", "--preset", "tiny", "--out", TestWorlds.TempFolder("cli-demo"));
+        string folder = TestWorlds.TempFolder("cli-demo");
+        var (code, output) = CliRunner.Run([.. SmallDemo, "--out", folder]);
         Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "Simulated world");
-        StringAssert.Contains(output, "sub_train");
-        StringAssert.Contains(output, "rows/s");
+        foreach (string text in new[] { "Simulated world", "sub_train", "Base DNN", "KEEP DNN", "FastTree + KEEP", "reloaded", "report.md" })
+            StringAssert.Contains(output, text);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "report", "report.md")), "| KEEP DNN | yes |");
     }
 
     [TestMethod]
-    public void Demo_json_parses()
+    public void Demo_json_parses_and_reloaded_models_predict_what_they_predicted_in_memory()
     {
-        var (code, output) = CliRunner.Run("demo", "--preset", "tiny", "--users", "200", "--json", "--out", TestWorlds.TempFolder("cli-demo-json"));
+        string folder = TestWorlds.TempFolder("cli-demo-json");
+        var (code, output) = CliRunner.Run([.. SmallDemo, "--json", "--out", folder]);
         Assert.AreEqual(0, code, output);
         using var json = JsonDocument.Parse(output);
-        Assert.IsGreaterThan(0, json.RootElement.GetProperty("dataset").GetProperty("rowsPerSecond").GetDouble());
+        var root = json.RootElement;
+        Assert.IsGreaterThan(0, root.GetProperty("dataset").GetProperty("rowsPerSecond").GetDouble());
+        var models = root.GetProperty("models").EnumerateArray().ToList();
+        CollectionAssert.AreEqual(new[] { "Base DNN", "KEEP DNN", "FastTree", "FastTree + KEEP" }, models.Select(m => m.GetProperty("name").GetString()).ToArray());
+        foreach (var model in models)
+        {
+            Assert.IsTrue(File.Exists(model.GetProperty("zip").GetString()), model.ToString());
+            Assert.IsTrue(model.GetProperty("gauc").GetDouble() is > 0 and < 1, model.ToString());
+        }
+        var predictions = root.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.HasCount(12, predictions);
+        foreach (var p in predictions)
+            Assert.AreEqual(p.GetProperty("inMemory").GetDouble(), p.GetProperty("reloaded").GetDouble(), 1e-4, p.ToString());
+        Assert.IsTrue(File.Exists(Path.Combine(folder, "report", "results.json")));
     }
 
     [TestMethod]
@@ -132,6 +150,9 @@ public sealed class CliTests
     [DataRow("import", "display-ads")]
     [DataRow("pretrain")]
     [DataRow("extract")]
+    [DataRow("predict")]
+    [DataRow("experiment")]
+    [DataRow("experiment", "paper")]
     public void Every_command_help_shows_an_example(params string[] command)
     {
         var (code, output) = CliRunner.Run([.. command, "--help"]);

@@ -20,7 +20,7 @@ public sealed class PluginTests
     }
 
     private static Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer FastTree(MLContext ml)
-        => ml.BinaryClassification.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { NumberOfTrees = 60, NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 20, Seed = 1 });
+        => ml.BinaryClassification.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, NumberOfTrees = 60, NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 20, Seed = 1 });
 
     [TestMethod]
     public void Plugged_FastTree_scores_with_knowledge_it_does_not_have_without()
@@ -35,7 +35,7 @@ public sealed class PluginTests
         var knowledgeOnly = ml.Transforms.CopyColumns("Features", "K_ui").Append(FastTree(ml));
         var withKnowledge = ml.Transforms.KeepKnowledge(TestModels.TinyModel);
         var scored = knowledgeOnly.Fit(withKnowledge.Fit(train).Transform(train)).Transform(withKnowledge.Fit(test).Transform(test));
-        Assert.IsGreaterThan(0.55, ml.BinaryClassification.EvaluateGauc(scored).Auc, "K_ui alone ranks unseen rows better than chance");
+        Assert.IsGreaterThan(0.55, ml.BinaryClassification.EvaluateGauc(scored, labelColumnName: ImpressionColumns.Click).Auc, "K_ui alone ranks unseen rows better than chance");
     }
 
     [TestMethod]

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Experiments;
+using Spectre.Console;
+
+namespace KEEP.MLNet.Cli.Commands;
+
+/// <summary><c>keep experiment</c>: experiments; <c>keep experiment paper</c> mirrors the paper's tables.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var command = new Command("experiment", "Run experiments.\n\nExample:\n  keep experiment paper --preset small --seeds 1,2,3 --out paper-small");
+        command.Subcommands.Add(Paper(console));
+        return command;
+    }
+
+    private static Command Paper(IAnsiConsole console)
+    {
+        var preset = new Option<string>("--preset") { Description = $"World size: {string.Join(", ", WorldOptions.PresetNames)}.", DefaultValueFactory = _ => "default" };
+        preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
+        var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one world each.", DefaultValueFactory = _ => "1,2,3" };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
+        var noTasks = new Option<bool>("--no-task-ablation") { Description = "Skip Table 4 (two extra pre-trainings per seed)." };
+        var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
+        var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
+        var outputArgs = new OutputArguments();
+        var command = new Command("paper", "The paper's Tables 2, 3, 4 and 7 on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, gain by user sparsity. Takes about 15 minutes per seed on the default world (2 cores).\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
+        foreach (var option in new Option[] { preset, seeds, output, noTasks, noTrees, noMerging }) command.Options.Add(option);
+        outputArgs.AddTo(command);
+        command.SetAction(result => KeepCli.Guard(console, () =>
+        {
+            var seedList = ParseSeeds(result.GetValue(seeds)!);
+            var options = new PaperExperimentOptions
+            {
+                Preset = result.GetValue(preset)!,
+                Seeds = seedList,
+                OutputDirectory = result.GetValue(output)!.FullName,
+                TaskAblation = !result.GetValue(noTasks),
+                TreeTrainers = !result.GetValue(noTrees),
+                SampleMerging = !result.GetValue(noMerging),
+            };
+            bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
+            var clock = Stopwatch.StartNew();
+            var experiment = new PaperExperiment(options, new SynchronousProgress(message => { if (!quiet) console.MarkupLineInterpolated($"[grey]{clock.Elapsed:hh\\:mm\\:ss}[/] {message}"); }));
+            var results = experiment.Run();
+            if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { results, report = experiment.ReportPath }, CliJson.Options));
+            else console.MarkupLineInterpolated($"Wrote [bold]{experiment.ReportPath}[/] and {experiment.ResultsPath} ({results.Count} results, {clock.Elapsed.TotalMinutes:F1} min).");
+            return KeepCli.Ok;
+        }));
+        return command;
+    }
+
+    private static List<int> ParseSeeds(string text)
+    {
+        var seeds = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            seeds.Add(int.TryParse(part, out int seed) ? seed : throw new ArgumentException($"--seeds: '{part}' is not an integer."));
+        return seeds.Count > 0 ? seeds : throw new ArgumentException("--seeds: give at least one seed.");
+    }
+
+    /// <summary>Reports on the calling thread, so messages appear in order as they happen.</summary>
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

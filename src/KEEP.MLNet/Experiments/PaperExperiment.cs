@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Text.Json;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace KEEP.MLNet.Experiments;
+
+/// <summary>
+/// The paper's offline experiments on simulated worlds, one world per seed: Table 2 (Base DNN, sample
+/// merging, KEEP DNN; FastTree and LightGbm with and without knowledge), Table 3 (K_u, +K_i, +K_ui),
+/// Table 4 (pre-training tasks click, +conversion, +cart) and Table 7 (gain by user sparsity), all measured
+/// by GAUC on the sub-domain test days, with the true click probability as the ceiling. Results are
+/// written to <c>results.json</c> after every seed; worlds and checkpoints already in the output
+/// directory are reused, so an interrupted run continues where it stopped.
+/// </summary>
+public sealed class PaperExperiment
+{
+    /// <summary>Table names, as in the report.</summary>
+    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4";
+
+    /// <summary>Variant names, as in the report.</summary>
+    public const string Oracle = "Oracle (true click probability)", Tower = "Pre-trained click tower, no downstream training",
+        BaseDnn = "Base DNN", Merged = "Sample merging DNN", KeepDnn = "KEEP DNN", FastTree = "FastTree", FastTreeKeep = "FastTree + KEEP",
+        LightGbm = "LightGbm", LightGbmKeep = "LightGbm + KEEP", UserOnly = "K_u", UserItem = "K_u + K_i", All = "K_u + K_i + K_ui",
+        ClickTask = "click", ClickConversion = "click + conversion", AllTasks = "click + conversion + cart";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    private readonly PaperExperimentOptions _options;
+    private readonly IProgress<string>? _progress;
+
+    /// <summary>Creates the experiment.</summary>
+    public PaperExperiment(PaperExperimentOptions options, IProgress<string>? progress = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
+        WorldOptions.Preset(_options.Preset);
+        _progress = progress;
+    }
+
+    /// <summary>Path of the JSON results.</summary>
+    public string ResultsPath => Path.Combine(_options.OutputDirectory, "results.json");
+
+    /// <summary>Path of the Markdown report.</summary>
+    public string ReportPath => Path.Combine(_options.OutputDirectory, "results.md");
+
+    /// <summary>Runs every seed; returns every result row (also written to <see cref="ResultsPath"/>).</summary>
+    public IReadOnlyList<ExperimentResult> Run(CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(_options.OutputDirectory);
+        var results = new List<ExperimentResult>();
+        foreach (int seed in _options.Seeds)
+        {
+            results.AddRange(RunSeed(seed, cancellation));
+            using var file = new Data.Formats.AtomicFile(ResultsPath);
+            JsonSerializer.Serialize(file.Stream, results, Json);
+            file.Commit();
+            File.WriteAllText(ReportPath, PaperReport.Markdown(results, $"Paper experiments on the {_options.Preset} simulated world"));
+        }
+        return results;
+    }
+
+    private List<ExperimentResult> RunSeed(int seed, CancellationToken cancellation)
+    {
+        string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
+        var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
+        var files = Dataset(world, dir);
+        var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
+        var results = new List<ExperimentResult>();
+        void Add(string table, string variant, float[] scores, double seconds)
+        {
+            var (overall, buckets) = test.Evaluate(scores);
+            results.Add(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets));
+            Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4} ({seconds:F0} s)");
+        }
+
+        var oracle = new ClickOracle(new World(world));
+        Add(Reference, Oracle, [.. test.Batches.SelectMany(b => oracle.Scores(b, subDomain: true))], 0);
+
+        var pretraining = _options.Pretraining with { Seed = seed };
+        using var full = Pretrained(dir, "all", pretraining with { Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] }, files, cancellation);
+        Add(Reference, Tower, [.. test.Batches.SelectMany(b => full.Predict(b, PretrainingTask.Click))], 0);
+
+        var dnn = _options.Dnn with { Seed = seed };
+        Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
+        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, PretrainedModel? knowledge, KnowledgeKinds kinds)
+        {
+            var clock = Stopwatch.StartNew();
+            using var model = new KeepDnnTrainer(dnn with { Knowledge = kinds }).Fit(data, knowledge, cancellation: cancellation);
+            double seconds = clock.Elapsed.TotalSeconds;
+            return ([.. test.Batches.SelectMany(model.Predict)], seconds);
+        }
+
+        var (scores, time) = Dnn(subTrain, null, KnowledgeKinds.All);
+        Add(Table2, BaseDnn, scores, time);
+        if (_options.SampleMerging)
+        {
+            (scores, time) = Dnn(() => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.Super]), subTrain()), null, KnowledgeKinds.All);
+            Add(Table2, Merged, scores, time);
+        }
+        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.All);
+        Add(Table2, KeepDnn, scores, time);
+        Add(Table3, All, scores, time);
+        Add(Table4, AllTasks, scores, time);
+
+        if (_options.TreeTrainers)
+        {
+            var ml = new MLContext(seed);
+            foreach (var (name, plugged, trainer) in TreeTrainers(ml, seed))
+            {
+                (scores, time) = Trees(ml, files, trainer(null));
+                Add(Table2, name, scores, time);
+                (scores, time) = Trees(ml, files, trainer(full));
+                Add(Table2, plugged, scores, time);
+            }
+        }
+
+        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.User);
+        Add(Table3, UserOnly, scores, time);
+        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.User | KnowledgeKinds.Item);
+        Add(Table3, UserItem, scores, time);
+
+        if (_options.TaskAblation)
+        {
+            foreach (var (name, tasks) in new (string, PretrainingTask[])[] { (ClickTask, [PretrainingTask.Click]), (ClickConversion, [PretrainingTask.Click, PretrainingTask.Conversion]) })
+            {
+                using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant(), pretraining with { Tasks = tasks }, files, cancellation);
+                (scores, time) = Dnn(subTrain, partial, KnowledgeKinds.All);
+                Add(Table4, name, scores, time);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Each tree trainer as a factory: without knowledge (null) or plugged with a knowledge model.</summary>
+    private static IEnumerable<(string Name, string Plugged, Func<PretrainedModel?, IEstimator<ITransformer>> Trainer)> TreeTrainers(MLContext ml, int seed)
+    {
+        var trainers = ml.BinaryClassification.Trainers;
+        yield return (FastTree, FastTreeKeep, k =>
+        {
+            var trainer = trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, Seed = seed });
+            return k == null ? trainer : trainers.KeepPlugin(trainer, k);
+        });
+        yield return (LightGbm, LightGbmKeep, k =>
+        {
+            var trainer = trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, Seed = seed });
+            return k == null ? trainer : trainers.KeepPlugin(trainer, k);
+        });
+    }
+
+    /// <summary>An ML.NET trainer on the hashed base features, with KEEP knowledge appended when a model is given.</summary>
+    private static (float[] Scores, double Seconds) Trees(MLContext ml, IReadOnlyDictionary<DatasetSplit, string> files, IEstimator<ITransformer> trainer)
+    {
+        var clock = Stopwatch.StartNew();
+        var model = BaseFeatures.Estimator(ml).Append(trainer).Fit(ImpressionFile.Load(files[DatasetSplit.SubTrain], 50));
+        double seconds = clock.Elapsed.TotalSeconds;
+        var scores = model.Transform(ImpressionFile.Load(files[DatasetSplit.SubTest], 50)).GetColumn<float>("Score").ToArray();
+        return (scores, seconds);
+    }
+
+    private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir)
+    {
+        var files = Enum.GetValues<DatasetSplit>().ToDictionary(s => s, s => Path.Combine(dir, DatasetGenerator.FileStem(s) + ".parquet"));
+        if (files.Values.All(File.Exists) && File.Exists(Path.Combine(dir, "world.json"))) return files;
+        Report($"seed {world.Seed}: generating the {_options.Preset} world in {dir}");
+        return DatasetGenerator.Generate(world, dir).Files;
+    }
+
+    private PretrainedModel Pretrained(string dir, string name, PretrainingOptions options, IReadOnlyDictionary<DatasetSplit, string> files, CancellationToken cancellation)
+    {
+        string path = Path.Combine(dir, $"knowledge-{name}.keep");
+        if (File.Exists(path)) return PretrainedModel.Load(path);
+        Report($"seed {options.Seed}: pre-training on {string.Join(" + ", options.Tasks)} (super-domain)");
+        var clock = Stopwatch.StartNew();
+        var model = new KeepPretrainer(options).Fit(() => ImpressionFile.Read(files[DatasetSplit.Super]), cancellation: cancellation);
+        model.Save(path);
+        Report($"seed {options.Seed}: pre-trained {name} in {clock.Elapsed.TotalSeconds:F0} s");
+        return model;
+    }
+
+    private void Report(string message) => _progress?.Report(message);
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using static KEEP.MLNet.Experiments.PaperExperiment;
+
+namespace KEEP.MLNet.Experiments;
+
+/// <summary>
+/// Renders experiment results as Markdown tables like the paper's: GAUC mean ± standard deviation over
+/// seeds, and each variant's gain over its reference as the mean ± standard deviation of the per-seed
+/// differences (paired: same world, same test rows), followed by the issue's acceptance checks.
+/// </summary>
+public static class PaperReport
+{
+    /// <summary>The Markdown text.</summary>
+    public static string Markdown(IReadOnlyList<ExperimentResult> results, string title = "Paper experiments on the simulated world")
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var seeds = results.Select(r => r.Seed).Distinct().Order().ToList();
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## {title}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seeds: {string.Join(", ", seeds)} (one world, pre-training and set of downstream models per seed). GAUC on the sub-domain test day; ± is the standard deviation over seeds; Δ is the mean ± standard deviation of the per-seed difference to the reference.");
+        text.AppendLine();
+        Table(text, results, Reference, "Reference points", null);
+        Table(text, results, Table2, "Table 2 analogue: downstream models", v => v switch
+        {
+            Merged or KeepDnn => BaseDnn,
+            FastTreeKeep => FastTree,
+            LightGbmKeep => LightGbm,
+            _ => null,
+        });
+        Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN", _ => BaseDnnAcross);
+        Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)", _ => BaseDnnAcross);
+        Buckets(text, results);
+        Checks(text, results);
+        return text.ToString();
+    }
+
+    private const string BaseDnnAcross = "\u0000" + BaseDnn;
+
+    private static void Table(StringBuilder text, IReadOnlyList<ExperimentResult> results, string table, string heading, Func<string, string?>? referenceOf)
+    {
+        var rows = results.Where(r => r.Table == table).ToList();
+        if (rows.Count == 0) return;
+        text.AppendLine(CultureInfo.InvariantCulture, $"### {heading}");
+        text.AppendLine();
+        text.AppendLine("| model | GAUC | AUC | Δ GAUC | vs | train s |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (string variant in rows.Select(r => r.Variant).Distinct())
+        {
+            var of = rows.Where(r => r.Variant == variant).ToList();
+            string? reference = referenceOf?.Invoke(variant);
+            string delta = "", vs = "";
+            if (reference != null)
+            {
+                var (table2, name) = reference.StartsWith('\u0000') ? (Table2, reference[1..]) : (table, reference);
+                var gains = Differences(results, table, variant, table2, name);
+                if (gains.Count > 0)
+                {
+                    delta = PlusMinus(gains, signed: true);
+                    vs = name;
+                }
+            }
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {vs} | {of.Average(r => r.Seconds):F0} |");
+        }
+        text.AppendLine();
+    }
+
+    private static void Buckets(StringBuilder text, IReadOnlyList<ExperimentResult> results)
+    {
+        var keep = results.Where(r => r.Table == Table2 && r.Variant == KeepDnn).ToList();
+        if (keep.Count == 0) return;
+        text.AppendLine("### Table 7 analogue: KEEP DNN − Base DNN by user sparsity (sub-domain training rows per user)");
+        text.AppendLine();
+        text.AppendLine("| users with | Base DNN GAUC | KEEP DNN GAUC | Δ GAUC |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (string bucket in keep[0].Buckets.Keys)
+        {
+            var baseValues = Values(results, Table2, BaseDnn, r => r.Buckets[bucket]);
+            var keepValues = Values(results, Table2, KeepDnn, r => r.Buckets[bucket]);
+            var gains = BucketGains(results, bucket);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {bucket} rows | {PlusMinus(baseValues)} | {PlusMinus(keepValues)} | {PlusMinus(gains, signed: true)} |");
+        }
+        text.AppendLine();
+    }
+
+    private static void Checks(StringBuilder text, IReadOnlyList<ExperimentResult> results)
+    {
+        text.AppendLine("### Acceptance checks (issue 5)");
+        text.AppendLine();
+        var gain = Differences(results, Table2, KeepDnn, Table2, BaseDnn);
+        if (gain.Count > 0)
+        {
+            double mean = gain.Average(), std = Std(gain);
+            Check(text, mean >= 0.005 && mean > 2 * std, $"KEEP DNN − Base DNN ≥ +0.005 GAUC and > 2 std: {mean:+0.0000;-0.0000} ± {std:0.0000}");
+        }
+        var order = new[] { UserOnly, UserItem, All }.Select(v => Values(results, Table3, v, r => r.Gauc)).ToList();
+        if (order.All(v => v.Count > 0))
+        {
+            var means = order.Select(v => v.Average()).ToList();
+            Check(text, means[0] < means[1] && means[1] < means[2], $"K_u < +K_i < +K_ui: {means[0]:0.0000} / {means[1]:0.0000} / {means[2]:0.0000}");
+        }
+        var buckets = results.FirstOrDefault(r => r.Table == Table2 && r.Variant == KeepDnn)?.Buckets.Keys.ToList();
+        if (buckets is { Count: > 1 })
+        {
+            double sparse = BucketGains(results, buckets[0]).Average(), dense = BucketGains(results, buckets[^1]).Average();
+            Check(text, sparse > dense, $"sparse users ({buckets[0]} rows) gain more than dense ({buckets[^1]} rows): {sparse:+0.0000;-0.0000} vs {dense:+0.0000;-0.0000}");
+        }
+        var trees = Differences(results, Table2, FastTreeKeep, Table2, FastTree);
+        if (trees.Count > 0) Check(text, trees.Average() > 0, $"FastTree + KEEP beats FastTree: {trees.Average():+0.0000;-0.0000} ± {Std(trees):0.0000}");
+        text.AppendLine();
+    }
+
+    private static void Check(StringBuilder text, bool ok, string what) => text.AppendLine(CultureInfo.InvariantCulture, $"- {(ok ? "met" : "**not met**")}: {what}");
+
+    private static List<double> BucketGains(IReadOnlyList<ExperimentResult> results, string bucket)
+        => Paired(results, Table2, KeepDnn, Table2, BaseDnn, r => r.Buckets[bucket]);
+
+    private static List<double> Differences(IReadOnlyList<ExperimentResult> results, string table, string variant, string referenceTable, string reference)
+        => Paired(results, table, variant, referenceTable, reference, r => r.Gauc);
+
+    private static List<double> Paired(IReadOnlyList<ExperimentResult> results, string table, string variant, string referenceTable, string reference, Func<ExperimentResult, double> value)
+        => [.. from a in results where a.Table == table && a.Variant == variant
+               join b in results.Where(r => r.Table == referenceTable && r.Variant == reference) on a.Seed equals b.Seed
+               select value(a) - value(b)];
+
+    private static List<double> Values(IReadOnlyList<ExperimentResult> results, string table, string variant, Func<ExperimentResult, double> value)
+        => [.. results.Where(r => r.Table == table && r.Variant == variant).Select(value)];
+
+    private static string PlusMinus(List<double> values, bool signed = false)
+    {
+        if (values.Count == 0) return "";
+        string format = signed ? "+0.0000;-0.0000" : "0.0000";
+        string mean = values.Average().ToString(format, CultureInfo.InvariantCulture);
+        return values.Count == 1 ? mean : $"{mean} ± {Std(values).ToString("0.0000", CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Sample standard deviation (n − 1); 0 for one value.</summary>
+    internal static double Std(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) return 0;
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+}

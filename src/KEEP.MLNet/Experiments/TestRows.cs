@@ -1,0 +1,74 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Evaluation;
+
+namespace KEEP.MLNet.Experiments;
+
+/// <summary>
+/// The sub-domain test rows held in memory (they are small: one or two days of a sparse domain) with each
+/// row's label, user and user-sparsity bucket (the user's sub-domain training rows), for scoring many models
+/// against the same rows.
+/// </summary>
+internal sealed class TestRows
+{
+    private TestRows(List<ImpressionBatch> batches, bool[] labels, int[] users, string[] buckets, IReadOnlyList<string> bucketNames)
+    {
+        Batches = batches;
+        Labels = labels;
+        Users = users;
+        Buckets = buckets;
+        BucketNames = bucketNames;
+    }
+
+    public List<ImpressionBatch> Batches { get; }
+    public bool[] Labels { get; }
+    public int[] Users { get; }
+    public string[] Buckets { get; }
+    public IReadOnlyList<string> BucketNames { get; }
+
+    /// <summary>Reads the test file and counts each user's rows in the training file.</summary>
+    public static TestRows Load(string testPath, string trainPath, IReadOnlyList<int> bounds)
+    {
+        var trainRows = new Dictionary<int, int>();
+        foreach (var batch in ImpressionFile.Read(trainPath))
+            foreach (int user in batch.UserId) trainRows[user] = trainRows.GetValueOrDefault(user) + 1;
+        var batches = ImpressionFile.Read(testPath).ToList();
+        var labels = batches.SelectMany(b => b.Click.ToArray()).ToArray();
+        var users = batches.SelectMany(b => b.UserId.ToArray()).ToArray();
+        var names = BucketNamesOf(bounds);
+        var buckets = users.Select(u => names[BucketOf(trainRows.GetValueOrDefault(u), bounds)]).ToArray();
+        return new TestRows(batches, labels, users, buckets, names);
+    }
+
+    private static int BucketOf(int rows, IReadOnlyList<int> bounds)
+    {
+        for (int b = 0; b < bounds.Count; b++) if (rows <= bounds[b]) return b;
+        return bounds.Count;
+    }
+
+    private static string[] BucketNamesOf(IReadOnlyList<int> bounds)
+    {
+        var names = new List<string>();
+        int low = 0;
+        foreach (int bound in bounds)
+        {
+            names.Add(low == bound ? $"{bound}" : $"{low}–{bound}");
+            low = bound + 1;
+        }
+        names.Add($">{bounds[^1]}");
+        return [.. names];
+    }
+
+    /// <summary>GAUC and AUC of <paramref name="scores"/> (one per row, in file order), overall and per bucket.</summary>
+    public (GaucMetrics Overall, Dictionary<string, double> Buckets) Evaluate(float[] scores)
+    {
+        if (scores.Length != Labels.Length) throw new ArgumentException($"{scores.Length} scores for {Labels.Length} test rows.", nameof(scores));
+        var overall = GaucEvaluator.Compute(scores, Labels, Users);
+        var byBucket = new Dictionary<string, double>();
+        foreach (string bucket in BucketNames)
+        {
+            var rows = Enumerable.Range(0, scores.Length).Where(i => Buckets[i] == bucket).ToArray();
+            byBucket[bucket] = GaucEvaluator.Compute([.. rows.Select(i => scores[i])], [.. rows.Select(i => Labels[i])], [.. rows.Select(i => Users[i])]).Gauc;
+        }
+        return (overall, byBucket);
+    }
+}
