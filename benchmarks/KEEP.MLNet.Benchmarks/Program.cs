@@ -7,6 +7,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["data"] = DataBenchmarks.Run,
     ["knowledge"] = KnowledgeBenchmarks.Run,
     ["evaluation"] = EvaluationBenchmarks.Run,
+    ["downstream"] = DownstreamBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

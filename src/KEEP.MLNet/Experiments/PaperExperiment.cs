@@ -55,27 +55,35 @@ public sealed class PaperExperiment
         Directory.CreateDirectory(_options.OutputDirectory);
         var results = new List<ExperimentResult>();
         foreach (int seed in _options.Seeds)
-        {
-            results.AddRange(RunSeed(seed, cancellation));
-            using var file = new Data.Formats.AtomicFile(ResultsPath);
-            JsonSerializer.Serialize(file.Stream, results, Json);
-            file.Commit();
-            File.WriteAllText(ReportPath, PaperReport.Markdown(results, $"Paper experiments on the {_options.Preset} simulated world"));
-        }
+            RunSeed(seed, result =>
+            {
+                results.Add(result);
+                Save(results);
+            }, cancellation);
         return results;
     }
 
-    private List<ExperimentResult> RunSeed(int seed, CancellationToken cancellation)
+    /// <summary>Writes the results so far (JSON and Markdown), so an interrupted run keeps what it measured.</summary>
+    private void Save(List<ExperimentResult> results)
+    {
+        using (var file = new Data.Formats.AtomicFile(ResultsPath))
+        {
+            JsonSerializer.Serialize(file.Stream, results, Json);
+            file.Commit();
+        }
+        File.WriteAllText(ReportPath, PaperReport.Markdown(results, $"Paper experiments on the {_options.Preset} simulated world"));
+    }
+
+    private void RunSeed(int seed, Action<ExperimentResult> record, CancellationToken cancellation)
     {
         string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
         var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
-        var results = new List<ExperimentResult>();
         void Add(string table, string variant, float[] scores, double seconds)
         {
             var (overall, buckets) = test.Evaluate(scores);
-            results.Add(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets));
+            record(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets));
             Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4} ({seconds:F0} s)");
         }
 
@@ -134,7 +142,6 @@ public sealed class PaperExperiment
                 Add(Table4, name, scores, time);
             }
         }
-        return results;
     }
 
     /// <summary>Each tree trainer as a factory: without knowledge (null) or plugged with a knowledge model.</summary>
@@ -157,7 +164,8 @@ public sealed class PaperExperiment
     private static (float[] Scores, double Seconds) Trees(MLContext ml, IReadOnlyDictionary<DatasetSplit, string> files, IEstimator<ITransformer> trainer)
     {
         var clock = Stopwatch.StartNew();
-        var model = BaseFeatures.Estimator(ml).Append(trainer).Fit(ImpressionFile.Load(files[DatasetSplit.SubTrain], 50));
+        // 2^10 hashed slots per id keeps LightGbm's dense row × feature buffer under 2^31 on the paper-size worlds.
+        var model = BaseFeatures.Estimator(ml, hashBits: 10).Append(trainer).Fit(ImpressionFile.Load(files[DatasetSplit.SubTrain], 50));
         double seconds = clock.Elapsed.TotalSeconds;
         var scores = model.Transform(ImpressionFile.Load(files[DatasetSplit.SubTest], 50)).GetColumn<float>("Score").ToArray();
         return (scores, seconds);

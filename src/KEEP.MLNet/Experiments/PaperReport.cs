@@ -36,6 +36,10 @@ public static class PaperReport
         return text.ToString();
     }
 
+    /// <summary>Rows in the paper's order.</summary>
+    private static readonly string[] Order = [Oracle, Tower, BaseDnn, Merged, KeepDnn, FastTree, FastTreeKeep, LightGbm, LightGbmKeep,
+        UserOnly, UserItem, All, ClickTask, ClickConversion, AllTasks];
+
     private const string BaseDnnAcross = "\u0000" + BaseDnn;
 
     private static void Table(StringBuilder text, IReadOnlyList<ExperimentResult> results, string table, string heading, Func<string, string?>? referenceOf)
@@ -46,7 +50,7 @@ public static class PaperReport
         text.AppendLine();
         text.AppendLine("| model | GAUC | AUC | Δ GAUC | vs | train s |");
         text.AppendLine("|---|---|---|---|---|---|");
-        foreach (string variant in rows.Select(r => r.Variant).Distinct())
+        foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue))
         {
             var of = rows.Where(r => r.Variant == variant).ToList();
             string? reference = referenceOf?.Invoke(variant);
