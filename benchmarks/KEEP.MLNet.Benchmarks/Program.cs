@@ -8,6 +8,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["knowledge"] = KnowledgeBenchmarks.Run,
     ["evaluation"] = EvaluationBenchmarks.Run,
     ["downstream"] = DownstreamBenchmarks.Run,
+    ["serving"] = ServingBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

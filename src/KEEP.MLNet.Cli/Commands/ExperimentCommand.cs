@@ -23,22 +23,24 @@ internal static class ExperimentCommand
         preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one world each.", DefaultValueFactory = _ => "1,2,3" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
-        var noTasks = new Option<bool>("--no-task-ablation") { Description = "Skip Table 4 (two extra pre-trainings per seed)." };
+        var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 8 (compressed knowledge). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,8" };
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
         var outputArgs = new OutputArguments();
-        var command = new Command("paper", "The paper's Tables 2, 3, 4 and 7 on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, gain by user sparsity. Takes about 15 minutes per seed on the default world (2 cores).\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
-        foreach (var option in new Option[] { preset, seeds, output, noTasks, noTrees, noMerging }) command.Options.Add(option);
+        var command = new Command("paper", "The paper's Tables 2, 3, 4, 7 and 8 on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, gain by user sparsity, compressed knowledge for serving. About 20 minutes per seed on the default world (2 cores); worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
+        foreach (var option in new Option[] { preset, seeds, output, tables, noTrees, noMerging }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
-            var seedList = ParseSeeds(result.GetValue(seeds)!);
+            var seedList = ParseNumbers("--seeds", result.GetValue(seeds)!);
+            var tableList = ParseNumbers("--tables", result.GetValue(tables)!);
+            if (tableList.Except([2, 3, 4, 8]).FirstOrDefault() is int unknown and not 0) throw new ArgumentException($"--tables: there is no Table {unknown} to run; use 2, 3, 4 or 8.");
             var options = new PaperExperimentOptions
             {
                 Preset = result.GetValue(preset)!,
                 Seeds = seedList,
                 OutputDirectory = result.GetValue(output)!.FullName,
-                TaskAblation = !result.GetValue(noTasks),
+                Tables = tableList.ToHashSet(),
                 TreeTrainers = !result.GetValue(noTrees),
                 SampleMerging = !result.GetValue(noMerging),
             };
@@ -53,12 +55,12 @@ internal static class ExperimentCommand
         return command;
     }
 
-    private static List<int> ParseSeeds(string text)
+    private static List<int> ParseNumbers(string option, string text)
     {
-        var seeds = new List<int>();
+        var numbers = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            seeds.Add(int.TryParse(part, out int seed) ? seed : throw new ArgumentException($"--seeds: '{part}' is not an integer."));
-        return seeds.Count > 0 ? seeds : throw new ArgumentException("--seeds: give at least one seed.");
+            numbers.Add(int.TryParse(part, out int number) ? number : throw new ArgumentException($"{option}: '{part}' is not an integer."));
+        return numbers.Count > 0 ? numbers : throw new ArgumentException($"{option}: give at least one number.");
     }
 
     /// <summary>Reports on the calling thread, so messages appear in order as they happen.</summary>

@@ -9,5 +9,6 @@ namespace KEEP.MLNet.Experiments;
 /// <param name="Groups">Users with both classes.</param>
 /// <param name="Seconds">Training time.</param>
 /// <param name="Buckets">GAUC per user-sparsity bucket (label → GAUC).</param>
+/// <param name="Details">Other measurements of the variant, e.g. cached entries and fit for Table 8.</param>
 public sealed record ExperimentResult(string Table, string Variant, int Seed, double Gauc, double Auc, long Groups, double Seconds,
-    IReadOnlyDictionary<string, double> Buckets);
+    IReadOnlyDictionary<string, double> Buckets, IReadOnlyDictionary<string, double>? Details = null);

@@ -5,6 +5,8 @@ using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Serving;
+using KEEP.MLNet.Serving.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -21,13 +23,14 @@ namespace KEEP.MLNet.Experiments;
 public sealed class PaperExperiment
 {
     /// <summary>Table names, as in the report.</summary>
-    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4";
+    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table8 = "Table 8";
 
     /// <summary>Variant names, as in the report.</summary>
     public const string Oracle = "Oracle (true click probability)", Tower = "Pre-trained click tower, no downstream training",
         BaseDnn = "Base DNN", Merged = "Sample merging DNN", KeepDnn = "KEEP DNN", FastTree = "FastTree", FastTreeKeep = "FastTree + KEEP",
         LightGbm = "LightGbm", LightGbmKeep = "LightGbm + KEEP", UserOnly = "K_u", UserItem = "K_u + K_i", All = "K_u + K_i + K_ui",
-        ClickTask = "click", ClickConversion = "click + conversion", AllTasks = "click + conversion + cart";
+        ClickTask = "click", ClickConversion = "click + conversion", AllTasks = "click + conversion + cart",
+        ExactKui = "exact K_ui", Decomposition = "decomposition", Degeneration = "degeneration", Combined = "both (Eq. 6)";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -53,10 +56,12 @@ public sealed class PaperExperiment
     public IReadOnlyList<ExperimentResult> Run(CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(_options.OutputDirectory);
-        var results = new List<ExperimentResult>();
+        var results = File.Exists(ResultsPath) ? JsonSerializer.Deserialize<List<ExperimentResult>>(File.ReadAllText(ResultsPath), Json) ?? [] : [];
         foreach (int seed in _options.Seeds)
             RunSeed(seed, result =>
             {
+                // A measurement replaces the earlier one of the same table, variant and seed.
+                results.RemoveAll(r => r.Table == result.Table && r.Variant == result.Variant && r.Seed == result.Seed);
                 results.Add(result);
                 Save(results);
             }, cancellation);
@@ -80,10 +85,10 @@ public sealed class PaperExperiment
         var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
-        void Add(string table, string variant, float[] scores, double seconds)
+        void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null)
         {
             var (overall, buckets) = test.Evaluate(scores);
-            record(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets));
+            record(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details));
             Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4} ({seconds:F0} s)");
         }
 
@@ -96,27 +101,29 @@ public sealed class PaperExperiment
 
         var dnn = _options.Dnn with { Seed = seed };
         Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
-        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, PretrainedModel? knowledge, KnowledgeKinds kinds)
+        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge)
         {
             var clock = Stopwatch.StartNew();
-            using var model = new KeepDnnTrainer(dnn with { Knowledge = kinds }).Fit(data, knowledge, cancellation: cancellation);
+            using var model = new KeepDnnTrainer(dnn).Fit(data, knowledge, cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
             return ([.. test.Batches.SelectMany(model.Predict)], seconds);
         }
 
-        var (scores, time) = Dnn(subTrain, null, KnowledgeKinds.All);
+        // Base and KEEP DNN are the references of every table; they are trained whatever tables are run.
+        var (scores, time) = Dnn(subTrain, null);
         Add(Table2, BaseDnn, scores, time);
-        if (_options.SampleMerging)
+        (scores, time) = Dnn(subTrain, new ExactKnowledge(full));
+        Add(Table2, KeepDnn, scores, time);
+        if (_options.Tables.Contains(3)) Add(Table3, All, scores, time);
+        if (_options.Tables.Contains(4)) Add(Table4, AllTasks, scores, time);
+        if (_options.Tables.Contains(8)) Add(Table8, ExactKui, scores, time);
+
+        if (_options.Tables.Contains(2) && _options.SampleMerging)
         {
-            (scores, time) = Dnn(() => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.Super]), subTrain()), null, KnowledgeKinds.All);
+            (scores, time) = Dnn(() => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.Super]), subTrain()), null);
             Add(Table2, Merged, scores, time);
         }
-        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.All);
-        Add(Table2, KeepDnn, scores, time);
-        Add(Table3, All, scores, time);
-        Add(Table4, AllTasks, scores, time);
-
-        if (_options.TreeTrainers)
+        if (_options.Tables.Contains(2) && _options.TreeTrainers)
         {
             var ml = new MLContext(seed);
             foreach (var (name, plugged, trainer) in TreeTrainers(ml, seed))
@@ -128,19 +135,53 @@ public sealed class PaperExperiment
             }
         }
 
-        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.User);
-        Add(Table3, UserOnly, scores, time);
-        (scores, time) = Dnn(subTrain, full, KnowledgeKinds.User | KnowledgeKinds.Item);
-        Add(Table3, UserItem, scores, time);
+        if (_options.Tables.Contains(3))
+        {
+            (scores, time) = Dnn(subTrain, new ExactKnowledge(full, KnowledgeKinds.User));
+            Add(Table3, UserOnly, scores, time);
+            (scores, time) = Dnn(subTrain, new ExactKnowledge(full, KnowledgeKinds.User | KnowledgeKinds.Item));
+            Add(Table3, UserItem, scores, time);
+        }
 
-        if (_options.TaskAblation)
+        if (_options.Tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, Dnn, Add);
+
+        if (_options.Tables.Contains(4))
         {
             foreach (var (name, tasks) in new (string, PretrainingTask[])[] { (ClickTask, [PretrainingTask.Click]), (ClickConversion, [PretrainingTask.Click, PretrainingTask.Conversion]) })
             {
                 using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant(), pretraining with { Tasks = tasks }, files, cancellation);
-                (scores, time) = Dnn(subTrain, partial, KnowledgeKinds.All);
+                (scores, time) = Dnn(subTrain, new ExactKnowledge(partial));
                 Add(Table4, name, scores, time);
             }
+        }
+    }
+
+    /// <summary>
+    /// Table 8: the knowledge compressed for serving (decomposition, degeneration, both), published to a file
+    /// store in the seed's folder and read back by the KEEP DNN; the cached entries against N_u × N_i.
+    /// </summary>
+    private void CompressionTable(string dir, int seed, PretrainedModel full, IReadOnlyDictionary<DatasetSplit, string> files, Func<IEnumerable<ImpressionBatch>> subTrain,
+        Func<Func<IEnumerable<ImpressionBatch>>, IKnowledgeSource?, (float[] Scores, double Seconds)> dnn, Action<string, string, float[], double, Dictionary<string, double>?> add)
+    {
+        var clock = Stopwatch.StartNew();
+        var compressed = new KnowledgeCompressor(_options.Compression with { Seed = seed }).Fit(full, () => ImpressionFile.Read(files[DatasetSplit.Super]),
+            () => subTrain().Concat(ImpressionFile.Read(files[DatasetSplit.SubTest])), _progress);
+        double compressSeconds = clock.Elapsed.TotalSeconds;
+        string version = $"seed-{seed}";
+        using var store = new FileKnowledgeStore(Path.Combine(dir, "knowledge-store"));
+        if (store.Versions().Contains(version)) version = $"{version}-{DateTime.UtcNow:yyyyMMddHHmmss}";
+        store.Publish(version, compressed.ToTables());
+        var details = new Dictionary<string, double>
+        {
+            ["users"] = compressed.Users.Count, ["items"] = compressed.Items.Count, ["userCategories"] = compressed.UserCategories.Count,
+            ["entries"] = compressed.Entries, ["pairs"] = (double)compressed.Users.Count * compressed.Items.Count,
+            ["decompositionR2"] = compressed.Fit.DecompositionHoldoutR2, ["degenerationR2"] = compressed.Fit.DegenerationHoldoutR2,
+            ["compressSeconds"] = compressSeconds,
+        };
+        foreach (var (name, layout) in new[] { (Decomposition, CachedKnowledgeLayout.Decomposition), (Degeneration, CachedKnowledgeLayout.Degeneration), (Combined, CachedKnowledgeLayout.Combined) })
+        {
+            var (scores, time) = dnn(subTrain, new CachedKnowledge(store, version, layout));
+            add(Table8, name, scores, time, details);
         }
     }
 

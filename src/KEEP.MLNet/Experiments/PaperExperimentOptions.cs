@@ -16,12 +16,18 @@ public sealed record PaperExperimentOptions
     public PretrainingOptions Pretraining { get; init; } = new();
     /// <summary>Downstream KEEP DNN settings; the knowledge kinds are set per Table 3 variant.</summary>
     public KeepDnnOptions Dnn { get; init; } = new();
-    /// <summary>Run Table 4 (pre-training tasks click / +conversion / +cart): two more pre-trainings per seed.</summary>
-    public bool TaskAblation { get; init; } = true;
-    /// <summary>Run the ML.NET tree trainers (FastTree and LightGbm) with and without knowledge.</summary>
+    /// <summary>
+    /// The paper tables to run: 2 (downstream models; Table 7's sparsity buckets come with it), 3 (knowledge
+    /// kinds), 4 (pre-training tasks: two more pre-trainings per seed), 8 (compressed knowledge for serving).
+    /// Results of tables not run are kept from earlier runs in the same folder.
+    /// </summary>
+    public IReadOnlySet<int> Tables { get; init; } = new HashSet<int> { 2, 3, 4, 8 };
+    /// <summary>In Table 2, run the ML.NET tree trainers (FastTree and LightGbm) with and without knowledge.</summary>
     public bool TreeTrainers { get; init; } = true;
-    /// <summary>Run the sample-merging baseline (downstream trained on super + sub rows).</summary>
+    /// <summary>In Table 2, run the sample-merging baseline (downstream trained on super + sub rows).</summary>
     public bool SampleMerging { get; init; } = true;
+    /// <summary>Settings of the Table 8 compression.</summary>
+    public Serving.Compression.KnowledgeCompressionOptions Compression { get; init; } = new();
     /// <summary>Upper bounds (inclusive) of the user-sparsity buckets, in sub-domain training rows per user.</summary>
     public IReadOnlyList<int> SparsityBounds { get; init; } = [5, 20];
 }

@@ -68,8 +68,8 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         // The shape ML.NET's ONNX transformer gives, asked of an untrained network of the same form.
         var empty = new IdVocabulary([]);
         var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
-        int width = _knowledge == null ? 0 : KeepDnn.Width(_knowledge, _options.Knowledge);
-        using var probe = new KeepDnn(_options, vocabularies, new KeepDnnModel(vocabularies, _options, width), _knowledge, []);
+        var source = _knowledge == null ? null : new ExactKnowledge(_knowledge, _options.Knowledge);
+        using var probe = new KeepDnn(_options, vocabularies, new KeepDnnModel(vocabularies, _options, source?.Width ?? 0), source, []);
         return Portable(probe, _columns).GetOutputSchema(inputSchema);
     }
 

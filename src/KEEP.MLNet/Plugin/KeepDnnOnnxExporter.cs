@@ -23,11 +23,13 @@ public static class KeepDnnOnnxExporter
         ArgumentNullException.ThrowIfNull(names);
         var g = new OnnxGraph();
         int length = model.Options.HistoryLength;
-        if (model.Knowledge is { } k && k.Options.HistoryLength != length)
+        if (model.Knowledge != null && model.KnowledgeModel == null)
+            throw new NotSupportedException("This KEEP DNN reads cached knowledge from a store; only a DNN plugged with a pre-trained model (exact knowledge) embeds its knowledge network in ONNX.");
+        if (model.KnowledgeModel is { } k && k.Options.HistoryLength != length)
             throw new ArgumentException($"The knowledge model reads {k.Options.HistoryLength} behaviours and the DNN {length}; one history column cannot serve both.", nameof(model));
         OnnxLayers.DeclareInputs(g, names, length);
         var (embeddings, attention, layers, output, plugin, pluginLayer) = model.Network.Parts;
-        string? knowledge = model.Knowledge == null ? null : Knowledge(g, model, names);
+        string? knowledge = model.KnowledgeModel == null ? null : Knowledge(g, model, names);
 
         var (user, target, interest) = OnnxLayers.DinFront(g, "dnn", names, model.Vocabularies, embeddings, attention);
         string x = g.Node("Concat", [user, target, interest], OnnxAttribute.Int("axis", 1));
@@ -51,7 +53,7 @@ public static class KeepDnnOnnxExporter
     /// <summary>K(u, i) of the kinds the DNN was trained with, in its order [K_u, K_i, K_ui].</summary>
     private static string Knowledge(OnnxGraph g, KeepDnn model, KnowledgeOnnxNames names)
     {
-        var knowledge = model.Knowledge!;
+        var knowledge = model.KnowledgeModel!;
         var (user, item, interaction) = KnowledgeOnnxExporter.AddKnowledge(g, knowledge, names, [.. Enumerable.Range(0, knowledge.Options.Tasks.Count)]);
         var parts = new List<string>();
         if (model.Options.Knowledge.HasFlag(KnowledgeKinds.User)) parts.Add(user);

@@ -34,15 +34,23 @@ public sealed class KeepDnnTrainer
     /// <param name="warmStart">A trained model to start from; its vocabularies are kept.</param>
     /// <param name="cancellation">Stops training.</param>
     public KeepDnn Fit(Func<IEnumerable<ImpressionBatch>> data, PretrainedModel? knowledge = null, KeepDnn? warmStart = null, CancellationToken cancellation = default)
+        => Fit(data, knowledge == null ? null : new ExactKnowledge(knowledge, _options.Knowledge), warmStart, cancellation);
+
+    /// <summary>Trains with knowledge from any source, e.g. compressed knowledge read from a store (paper Table 8).</summary>
+    /// <param name="data">Training rows, ordered by day.</param>
+    /// <param name="source">Where K(u, i) comes from; null trains the base model.</param>
+    /// <param name="warmStart">A trained model to start from; its vocabularies are kept.</param>
+    /// <param name="cancellation">Stops training.</param>
+    public KeepDnn Fit(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? source, KeepDnn? warmStart = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         long rows = 0;
         var vocabularies = warmStart?.Vocabularies ?? FeatureVocabularies.Build(data(), 1, out rows);
         manual_seed(_options.Seed);
-        int knowledgeDim = knowledge == null ? 0 : KeepDnn.Width(knowledge, _options.Knowledge);
+        int knowledgeDim = source?.Width ?? 0;
         var network = new KeepDnnModel(vocabularies, _options, knowledgeDim);
         if (warmStart != null) network.CopySharedParameters(warmStart.Network);
-        var model = new KeepDnn(_options, vocabularies, network, knowledge, []);
+        var model = new KeepDnn(_options, vocabularies, network, source, []);
         return Continue(model, data, rows, cancellation);
     }
 
@@ -67,7 +75,7 @@ public sealed class KeepDnnTrainer
             var prepared = DayShuffler.Batches(data(), _options.BatchSize, shuffle).Select(batch => (
                 Input: ModelInput.From(batch, 0, batch.Count, model.Vocabularies, _options.HistoryLength),
                 Targets: TaskTargets.For(_options.Label, batch, 0, batch.Count, withPairs: false),
-                Knowledge: KeepDnn.KnowledgeArrays(batch, model.Knowledge, _options.Knowledge)));
+                Knowledge: model.Knowledge?.Compute(batch)));
             BackgroundPreparation.Run(prepared, block =>
             {
                 using var scope = NewDisposeScope();

@@ -27,9 +27,9 @@ public sealed class KeepDnnTests
     public void Warm_started_model_with_a_fresh_plugin_predicts_exactly_as_before()
     {
         var baseModel = Base.Value;
-        using var network = new KeepDnnModel(baseModel.Vocabularies, Small, KeepDnn.Width(TestModels.TinyModel, Small.Knowledge));
+        using var network = new KeepDnnModel(baseModel.Vocabularies, Small, ExactKnowledge.WidthOf(TestModels.TinyModel, Small.Knowledge));
         network.CopySharedParameters(baseModel.Network);
-        using var plugged = new KeepDnn(Small, baseModel.Vocabularies, network, TestModels.TinyModel, []);
+        using var plugged = new KeepDnn(Small, baseModel.Vocabularies, network, new ExactKnowledge(TestModels.TinyModel, Small.Knowledge), []);
         var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
         CollectionAssert.AreEqual(baseModel.Predict(batch), plugged.Predict(batch));
     }

@@ -1,0 +1,17 @@
+using KEEP.MLNet.Data;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>
+/// Where a KEEP DNN's plug-in gets K(u, i) for a block of rows: the pre-trained network itself
+/// (<see cref="ExactKnowledge"/>), or compressed knowledge read from a knowledge store
+/// (<see cref="Serving.CachedKnowledge"/>).
+/// </summary>
+public interface IKnowledgeSource
+{
+    /// <summary>Floats per row.</summary>
+    int Width { get; }
+
+    /// <summary>K(u, i) for every row, row-major [rows × <see cref="Width"/>].</summary>
+    float[] Compute(ImpressionBatch rows);
+}
