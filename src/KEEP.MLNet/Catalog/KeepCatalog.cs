@@ -104,4 +104,17 @@ public static class KeepCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new KeepDnnEstimator(options, knowledge, warmStart);
     }
+
+    /// <summary>
+    /// Adds compressed KEEP knowledge read from a knowledge store (file folder or <c>redis://</c>), pinned to
+    /// one published version, as one float-vector column (Eq. 6 by default): serving without running the
+    /// pre-trained network.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">Store, version, layout, column names and the policy when the store is down.</param>
+    public static KEEP.MLNet.Serving.CachedKnowledgeEstimator KeepCachedKnowledge(this TransformsCatalog catalog, KEEP.MLNet.Serving.CachedKnowledgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KEEP.MLNet.Serving.CachedKnowledgeEstimator(options);
+    }
 }

@@ -13,7 +13,7 @@ public sealed class CompressionTests
 
     private static IEnumerable<ImpressionBatch> Served() => ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]).Concat(ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]));
 
-    private static readonly Lazy<CompressedKnowledge> Compressed = new(() =>
+    internal static readonly Lazy<CompressedKnowledge> Compressed = new(() =>
         new KnowledgeCompressor(Quick).Fit(TestModels.TinyModel, TestModels.TrainingRows, Served));
 
     [TestMethod]

@@ -1,0 +1,31 @@
+using KEEP.MLNet.Data;
+
+namespace KEEP.MLNet.Serving;
+
+/// <summary>What <see cref="CachedKnowledgeTransformer"/> does when the store cannot be reached.</summary>
+public enum StoreFailurePolicy
+{
+    /// <summary>Throw <see cref="KnowledgeStoreUnavailableException"/> naming the store.</summary>
+    Throw,
+    /// <summary>Serve zero knowledge for the affected rows, counted in <see cref="CachedKnowledgeTransformer.FallbackRows"/>.</summary>
+    ZeroKnowledge,
+}
+
+/// <summary>Options of <c>mlContext.Transforms.KeepCachedKnowledge</c>.</summary>
+public sealed class CachedKnowledgeOptions
+{
+    /// <summary>The store: a folder (file store) or <c>redis://host:port[/prefix]</c>.</summary>
+    public required string Store { get; set; }
+    /// <summary>The version to read; the transformer stays pinned to it.</summary>
+    public required string Version { get; set; }
+    /// <summary>Which compressed knowledge forms the column (paper Table 8; Eq. 6 by default).</summary>
+    public CachedKnowledgeLayout Layout { get; set; } = CachedKnowledgeLayout.Combined;
+    /// <summary>The float-vector column added.</summary>
+    public string OutputColumnName { get; set; } = "K_cached";
+    /// <summary>Input column names (user, item and category ids are read).</summary>
+    public ImpressionColumnNames InputColumns { get; set; } = new();
+    /// <summary>Rows looked up per batch in <c>Transform</c>.</summary>
+    public int BlockSize { get; set; } = 4096;
+    /// <summary>What to do when the store is down.</summary>
+    public StoreFailurePolicy OnStoreUnavailable { get; set; } = StoreFailurePolicy.Throw;
+}
