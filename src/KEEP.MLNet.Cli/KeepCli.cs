@@ -24,6 +24,7 @@ internal static class KeepCli
         root.Subcommands.Add(PretrainCommand.Create(console));
         root.Subcommands.Add(ExtractCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
+        root.Subcommands.Add(PublishCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
         return root.Parse(args).Invoke();
     }
@@ -50,5 +51,6 @@ internal static class KeepCli
 
     /// <summary>Bad input, and paths that cannot be read or written (missing, not writable, disk full): things the user can fix.</summary>
     private static bool IsUserError(Exception e) => e is DataFormatException or ArgumentException or IOException
-        or UnauthorizedAccessException or OperationCanceledException;
+        or UnauthorizedAccessException or OperationCanceledException
+        or Serving.KnowledgeStoreUnavailableException or Serving.KnowledgeVersionNotFoundException;
 }

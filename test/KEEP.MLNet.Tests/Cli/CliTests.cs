@@ -153,6 +153,7 @@ public sealed class CliTests
     [DataRow("predict")]
     [DataRow("experiment")]
     [DataRow("experiment", "paper")]
+    [DataRow("publish")]
     public void Every_command_help_shows_an_example(params string[] command)
     {
         var (code, output) = CliRunner.Run([.. command, "--help"]);
