@@ -9,6 +9,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["evaluation"] = EvaluationBenchmarks.Run,
     ["downstream"] = DownstreamBenchmarks.Run,
     ["serving"] = ServingBenchmarks.Run,
+    ["serving-read"] = ServingBenchmarks.Read,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

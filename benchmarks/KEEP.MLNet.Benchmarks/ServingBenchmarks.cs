@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using System.Diagnostics;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
@@ -44,15 +45,52 @@ internal static class ServingBenchmarks
         }
     }
 
+    /// <summary>Reads only: <c>serving-read store version data.parquet</c> measures an already published version (no compression).</summary>
+    public static void Read(string[] args)
+    {
+        using var store = KnowledgeStore.Open(args[0]);
+        string version = args.Length > 1 && args[1].Length > 0 ? args[1] : store.Versions()[^1];
+        var rows = ImpressionFile.Read(args[2]).First();
+        Lookups(args[0], store, version, [.. rows.UserId.ToArray().Select(u => (long)u).Distinct()], rows);
+
+        // The same through ML.NET: KeepCachedKnowledge over the file's IDataView, every K_cached vector read.
+        var ml = new Microsoft.ML.MLContext(1);
+        var view = ImpressionFile.Load(args[2], 50);
+        using var transformer = ml.Transforms.KeepCachedKnowledge(new CachedKnowledgeOptions { Store = args[0], Version = version }).Fit(view);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var clock = Stopwatch.StartNew();
+            var transformed = transformer.Transform(view);
+            long count = 0;
+            using (var cursor = transformed.GetRowCursor([transformed.Schema["K_cached"]]))
+            {
+                var getter = cursor.GetGetter<Microsoft.ML.Data.VBuffer<float>>(transformed.Schema["K_cached"]);
+                var value = default(Microsoft.ML.Data.VBuffer<float>);
+                while (cursor.MoveNext())
+                {
+                    getter(ref value);
+                    count++;
+                }
+            }
+            Console.WriteLine($"ML.NET pipeline (Parquet → KeepCachedKnowledge, pass {pass + 1}): {count:N0} rows in {clock.Elapsed.TotalSeconds:F2} s = {count / clock.Elapsed.TotalSeconds:N0} rows/s");
+        }
+    }
+
     private static void Measure(string name, IKnowledgeStore store, CompressedKnowledge compressed, ImpressionBatch rows)
     {
         string version = $"bench-{DateTime.UtcNow:HHmmssfff}";
         var clock = Stopwatch.StartNew();
         store.Publish(version, compressed.ToTables());
         Console.WriteLine($"{name}: publish {compressed.Entries:N0} entries in {clock.Elapsed.TotalSeconds:F1} s");
+        Lookups(name, store, version, compressed.Users.Ids, rows);
+    }
+
+    private static void Lookups(string name, IKnowledgeStore store, string version, long[] users, ImpressionBatch rows)
+    {
+        var clock = Stopwatch.StartNew();
         var random = new Random(1);
-        var ids = Enumerable.Range(0, 1000).Select(_ => compressed.Users.Ids[random.Next(compressed.Users.Count)]).ToArray();
-        var destination = new float[ids.Length * compressed.Users.Dimension];
+        var ids = Enumerable.Range(0, 1000).Select(_ => users[random.Next(users.Length)]).ToArray();
+        var destination = new float[ids.Length * store.Dimension(version, KnowledgeTableKind.User)];
         var found = new bool[ids.Length];
         var latencies = new List<double>();
         for (int i = 0; i < 200; i++)

@@ -8,13 +8,14 @@ namespace KEEP.MLNet.Serving;
 /// count), the sorted ids (int64) and the vectors (float32, row-major). Lookups binary-search the ids in
 /// the mapping, so opening costs nothing and the OS page cache is shared by every process that reads it.
 /// </summary>
-internal sealed class MappedKnowledgeTable : IDisposable
+internal sealed unsafe class MappedKnowledgeTable : IDisposable
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("KEEPKNW1");
     private const int HeaderBytes = 32;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly long _count;
+    private readonly byte* _base;
 
     private MappedKnowledgeTable(MemoryMappedFile file, MemoryMappedViewAccessor view, int dimension, long count)
     {
@@ -22,7 +23,13 @@ internal sealed class MappedKnowledgeTable : IDisposable
         _view = view;
         Dimension = dimension;
         _count = count;
+        if (count > int.MaxValue) throw new InvalidDataException($"{count} entries exceed one table's limit of {int.MaxValue}.");
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _base = pointer + view.PointerOffset;
     }
+
+    private ReadOnlySpan<long> Ids => new(_base + HeaderBytes, (int)_count);
 
     public int Dimension { get; }
 
@@ -63,26 +70,19 @@ internal sealed class MappedKnowledgeTable : IDisposable
     /// <summary>Copies the vector of <paramref name="id"/> into <paramref name="destination"/>; false (and zeros) when absent.</summary>
     public bool TryRead(long id, Span<float> destination)
     {
-        long low = 0, high = _count - 1;
-        while (low <= high)
+        int index = Ids.BinarySearch(id);
+        if (index < 0)
         {
-            long middle = low + ((high - low) >> 1);
-            long value = _view.ReadInt64(HeaderBytes + middle * 8);
-            if (value == id)
-            {
-                long offset = HeaderBytes + _count * 8 + middle * Dimension * 4;
-                for (int d = 0; d < Dimension; d++) destination[d] = _view.ReadSingle(offset + d * 4L);
-                return true;
-            }
-            if (value < id) low = middle + 1;
-            else high = middle - 1;
+            destination[..Dimension].Clear();
+            return false;
         }
-        destination[..Dimension].Clear();
-        return false;
+        new ReadOnlySpan<float>(_base + HeaderBytes + _count * 8 + (long)index * Dimension * 4, Dimension).CopyTo(destination);
+        return true;
     }
 
     public void Dispose()
     {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
     }
