@@ -35,8 +35,7 @@ internal static class ExtractCommand
             int historyLength;
             if (result.GetValue(portable) || !KnowledgeModelFile.HasCheckpoint(modelPath))
             {
-                transformer = ml.Model.Load(modelPath, out var schema);
-                historyLength = schema.GetColumnOrNull(ImpressionColumns.HistoryItemIds)?.Type is Microsoft.ML.Data.VectorDataViewType v ? v.Size : 0;
+                transformer = SavedModel.Load(ml, modelPath, out historyLength);
             }
             else
             {

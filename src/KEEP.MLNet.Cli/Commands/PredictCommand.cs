@@ -30,17 +30,7 @@ internal static class PredictCommand
             bool quiet = result.GetValue(outputArgs.Quiet) || result.GetValue(outputArgs.Json);
             var ml = new MLContext(1);
             var clock = Stopwatch.StartNew();
-            ITransformer transformer;
-            DataViewSchema schema;
-            try
-            {
-                transformer = KeepModel.Load(ml, modelPath, out schema);
-            }
-            catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException)
-            {
-                throw new DataFormatException(modelPath, null, null, $"not an ML.NET model zip ({e.Message})", e);
-            }
-            int historyLength = schema.GetColumnOrNull(ImpressionColumns.HistoryItemIds)?.Type is VectorDataViewType { Size: > 0 } v ? v.Size : 50;
+            var transformer = SavedModel.Load(ml, modelPath, out int historyLength);
             var scored = transformer.Transform(ImpressionFile.Load(dataPath, historyLength));
             string[] floats = [.. ScoreColumns.Where(n => scored.Schema.GetColumnOrNull(n)?.Type == NumberDataViewType.Single)];
             if (floats.Length == 0) throw new ArgumentException($"{modelPath}: the model adds no Single 'Score' or 'Probability' column; it is not a binary classifier.");
