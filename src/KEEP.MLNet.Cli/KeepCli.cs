@@ -23,6 +23,8 @@ internal static class KeepCli
         root.Subcommands.Add(ImportCommand.Create(console));
         root.Subcommands.Add(PretrainCommand.Create(console));
         root.Subcommands.Add(ExtractCommand.Create(console));
+        root.Subcommands.Add(TrainCommand.Create(console));
+        root.Subcommands.Add(EvaluateCommand.Create(console));
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(PublishCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));

@@ -1,6 +1,8 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
 
 namespace KEEP.MLNet.Tests;
 
@@ -14,6 +16,17 @@ internal static class TestModels
         new KeepPretrainer(Options).Fit(() => TrainingRows()));
 
     public static PretrainedModel TinyModel => Tiny.Value;
+
+    /// <summary>The tiny model as the knowledge model file <c>keep pretrain</c> writes (ML.NET zip + checkpoint).</summary>
+    public static readonly Lazy<string> KnowledgeZip = new(() =>
+    {
+        string zip = Path.Combine(TestWorlds.TempFolder("knowledge-zip"), "knowledge.zip");
+        var ml = new MLContext(1);
+        var view = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest], 50);
+        using var transformer = ml.Transforms.KeepKnowledge(TinyModel).Fit(view);
+        KnowledgeModelFile.Save(ml, transformer, view.Schema, zip);
+        return zip;
+    });
 
     /// <summary>The last super-domain day of the tiny world (held out).</summary>
     public static int HoldoutDay => WorldOptions.Preset("tiny").TrainDays - 1;

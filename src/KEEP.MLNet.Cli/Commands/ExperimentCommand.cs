@@ -5,6 +5,8 @@ using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Experiments;
 using Spectre.Console;
 
+using KEEP.MLNet.Cli.Rendering;
+
 namespace KEEP.MLNet.Cli.Commands;
 
 /// <summary><c>keep experiment</c>: experiments; <c>keep experiment paper</c> mirrors the paper's tables.</summary>
@@ -46,7 +48,7 @@ internal static class ExperimentCommand
             };
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
             var clock = Stopwatch.StartNew();
-            var experiment = new PaperExperiment(options, new SynchronousProgress(message => { if (!quiet) console.MarkupLineInterpolated($"[grey]{clock.Elapsed:hh\\:mm\\:ss}[/] {message}"); }));
+            var experiment = new PaperExperiment(options, new SynchronousProgress<string>(message => { if (!quiet) console.MarkupLineInterpolated($"[grey]{clock.Elapsed:hh\\:mm\\:ss}[/] {message}"); }));
             var results = experiment.Run();
             if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { results, report = experiment.ReportPath }, CliJson.Options));
             else console.MarkupLineInterpolated($"Wrote [bold]{experiment.ReportPath}[/] and {experiment.ResultsPath} ({results.Count} results, {clock.Elapsed.TotalMinutes:F1} min).");
@@ -61,11 +63,5 @@ internal static class ExperimentCommand
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             numbers.Add(int.TryParse(part, out int number) ? number : throw new ArgumentException($"{option}: '{part}' is not an integer."));
         return numbers.Count > 0 ? numbers : throw new ArgumentException($"{option}: give at least one number.");
-    }
-
-    /// <summary>Reports on the calling thread, so messages appear in order as they happen.</summary>
-    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
-    {
-        public void Report(string value) => report(value);
     }
 }

@@ -68,7 +68,7 @@ internal static class PretrainCommand
         string status = "";
         return ProgressDisplay.Run(console, quiet, "Pre-training", report =>
         {
-            var progress = new SynchronousProgress(p =>
+            var progress = new SynchronousProgress<PretrainingProgress>(p =>
             {
                 status = "loss " + string.Join(" ", p.TaskLosses.Select(l => l.ToString("F3", CultureInfo.InvariantCulture)));
                 report(p.Rows, p.TotalRows);
@@ -103,9 +103,4 @@ internal static class PretrainCommand
     private static PretrainingTask[] ParseTasks(string text)
         => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t => Enum.TryParse<PretrainingTask>(t, ignoreCase: true, out var task)
             ? task : throw new ArgumentException($"--tasks: '{t}' is not a task; use click, conversion, cart.")).ToArray();
-
-    private sealed class SynchronousProgress(Action<PretrainingProgress> report) : IProgress<PretrainingProgress>
-    {
-        public void Report(PretrainingProgress value) => report(value);
-    }
 }

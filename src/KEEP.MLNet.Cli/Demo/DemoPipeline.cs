@@ -97,7 +97,7 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
     {
         if (estimator(null) is not KeepDnnEstimator) return ProgressDisplay.Spin(console, quiet, name, () => estimator(null).Fit(train));
         string status = "";
-        return ProgressDisplay.Run(console, quiet, name, report => estimator(new SynchronousProgress(p =>
+        return ProgressDisplay.Run(console, quiet, name, report => estimator(new SynchronousProgress<DownstreamProgress>(p =>
         {
             if (!double.IsNaN(p.Loss)) status = "loss " + p.Loss.ToString("F4", CultureInfo.InvariantCulture);
             report(p.Rows, p.TotalRows);
@@ -122,9 +122,4 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
     }
 
     private static string Slug(string name) => name.ToLowerInvariant().Replace(" + ", "-", StringComparison.Ordinal).Replace(' ', '-');
-
-    private sealed class SynchronousProgress(Action<DownstreamProgress> report) : IProgress<DownstreamProgress>
-    {
-        public void Report(DownstreamProgress value) => report(value);
-    }
 }

@@ -28,34 +28,11 @@ internal sealed class TestRows
     /// <summary>Reads the test file and counts each user's rows in the training file.</summary>
     public static TestRows Load(string testPath, string trainPath, IReadOnlyList<int> bounds)
     {
-        var trainRows = new Dictionary<int, int>();
-        foreach (var batch in ImpressionFile.Read(trainPath))
-            foreach (int user in batch.UserId) trainRows[user] = trainRows.GetValueOrDefault(user) + 1;
+        var activity = UserActivityBuckets.FromRows(ImpressionFile.Read(trainPath), bounds);
         var batches = ImpressionFile.Read(testPath).ToList();
         var labels = batches.SelectMany(b => b.Click.ToArray()).ToArray();
         var users = batches.SelectMany(b => b.UserId.ToArray()).ToArray();
-        var names = BucketNamesOf(bounds);
-        var buckets = users.Select(u => names[BucketOf(trainRows.GetValueOrDefault(u), bounds)]).ToArray();
-        return new TestRows(batches, labels, users, buckets, names);
-    }
-
-    private static int BucketOf(int rows, IReadOnlyList<int> bounds)
-    {
-        for (int b = 0; b < bounds.Count; b++) if (rows <= bounds[b]) return b;
-        return bounds.Count;
-    }
-
-    private static string[] BucketNamesOf(IReadOnlyList<int> bounds)
-    {
-        var names = new List<string>();
-        int low = 0;
-        foreach (int bound in bounds)
-        {
-            names.Add(low == bound ? $"{bound}" : $"{low}–{bound}");
-            low = bound + 1;
-        }
-        names.Add($">{bounds[^1]}");
-        return [.. names];
+        return new TestRows(batches, labels, users, [.. users.Select(activity.Of)], activity.Names);
     }
 
     /// <summary>GAUC and AUC of <paramref name="scores"/> (one per row, in file order), overall and per bucket.</summary>

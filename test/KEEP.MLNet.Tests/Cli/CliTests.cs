@@ -154,6 +154,8 @@ public sealed class CliTests
     [DataRow("experiment")]
     [DataRow("experiment", "paper")]
     [DataRow("publish")]
+    [DataRow("train")]
+    [DataRow("evaluate")]
     public void Every_command_help_shows_an_example(params string[] command)
     {
         var (code, output) = CliRunner.Run([.. command, "--help"]);

@@ -1,32 +1,20 @@
 using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
-using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Serving;
 using KEEP.MLNet.Tests.Cli;
-using Microsoft.ML;
 
 namespace KEEP.MLNet.Tests.Serving;
 
 [TestClass]
 public sealed class PublishCommandTests
 {
-    private static string KnowledgeZip()
-    {
-        string zip = Path.Combine(TestWorlds.TempFolder("publish-model"), "knowledge.zip");
-        var ml = new MLContext(1);
-        var view = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest], 50);
-        using var transformer = ml.Transforms.KeepKnowledge(TestModels.TinyModel).Fit(view);
-        KnowledgeModelFile.Save(ml, transformer, view.Schema, zip);
-        return zip;
-    }
-
     [TestMethod]
     public void Publish_to_a_file_store_adds_a_version_readable_by_the_store()
     {
         string store = TestWorlds.TempFolder("publish-store");
         string data = Path.GetDirectoryName(TestWorlds.Tiny.Files[DatasetSplit.Super])!;
-        var (code, output) = CliRunner.Run("publish", "--model", KnowledgeZip(), "--data", data, "--store", store, "--version", "2025-01-01", "--student-rows", "3000", "--json");
+        var (code, output) = CliRunner.Run("publish", "--model", TestModels.KnowledgeZip.Value, "--data", data, "--store", store, "--version", "2025-01-01", "--student-rows", "3000", "--json");
         Assert.AreEqual(0, code, output);
         using var json = JsonDocument.Parse(output);
         Assert.AreEqual("2025-01-01", json.RootElement.GetProperty("versions")[0].GetString());
@@ -43,7 +31,7 @@ public sealed class PublishCommandTests
     {
         string data = Path.GetDirectoryName(TestWorlds.Tiny.Files[DatasetSplit.Super])!;
         string address = $"redis://127.0.0.1:{RedisServer.FreePort()}";
-        var (code, output) = CliRunner.Run("publish", "--model", KnowledgeZip(), "--data", data, "--store", address, "--version", "v1", "--student-rows", "1000", "--quiet");
+        var (code, output) = CliRunner.Run("publish", "--model", TestModels.KnowledgeZip.Value, "--data", data, "--store", address, "--version", "v1", "--student-rows", "1000", "--quiet");
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "cannot connect to Redis");
     }
