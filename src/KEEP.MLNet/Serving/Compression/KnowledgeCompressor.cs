@@ -50,8 +50,8 @@ public sealed class KnowledgeCompressor
             trainR2 = R2(student.forward(tu[..train], ti[..train]), target[..train]);
             holdoutR2 = R2(student.forward(tu[train..], ti[train..]), target[train..]);
         }
-        var degenerate = Degenerate(sample, train);
-        double degenerationR2 = R2(tensor(model.Extract(degenerate).Interaction, [holdout, d]), target[train..]);
+        var (_, _, degenerate) = Knowledge(model, Degenerate(sample, train));
+        double degenerationR2 = R2(tensor(degenerate, [holdout, d]), target[train..]);
         progress?.Report($"building cache tables (fit R²: decomposition {holdoutR2:F3}, degeneration {degenerationR2:F3})");
         var (users, items, pairs) = Tables(model, student, servedRows);
         return new CompressedKnowledge(users, items, pairs, uDim, iDim, new CompressionFit(trainR2, holdoutR2, degenerationR2, n));
