@@ -27,10 +27,11 @@ internal static class TrainCommand
         var label = new Option<PretrainingTask>("--label") { Description = "What the model predicts: Click, Conversion or Cart (paper Table 5).", DefaultValueFactory = _ => PretrainingTask.Click };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the rows (keep-dnn).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 7 };
+        var continueFrom = new Option<FileInfo?>("--continue-from") { Description = "A KEEP DNN zip from 'keep train' to train further on --data (daily incremental training); it carries its own knowledge model." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "The model zip to write.", Required = true };
         var outputArgs = new OutputArguments();
-        var command = new Command("train", "Train a downstream CTR model on sub-domain rows, with KEEP knowledge plugged in when --knowledge is given, and save it as an ML.NET zip.\n\nExamples:\n  keep train --data keep-demo/data --knowledge knowledge.zip --out keep-dnn.zip\n  keep train --data keep-demo/data --trainer fasttree --knowledge knowledge.zip --out fasttree-keep.zip");
-        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, output }) command.Options.Add(option);
+        var command = new Command("train", "Train a downstream CTR model on sub-domain rows, with KEEP knowledge plugged in when --knowledge is given, and save it as an ML.NET zip.\n\nExamples:\n  keep train --data keep-demo/data --knowledge knowledge.zip --out keep-dnn.zip\n  keep train --data keep-demo/data --trainer fasttree --knowledge knowledge.zip --out fasttree-keep.zip\n  keep train --data day15.parquet --continue-from keep-dnn.zip --out keep-dnn-day15.zip");
+        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, continueFrom, output }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -43,25 +44,45 @@ internal static class TrainCommand
             var view = ImpressionFile.Load(file, model?.Options.HistoryLength ?? 50);
             var clock = Stopwatch.StartNew();
             string status = "";
+            IProgress<DownstreamProgress> ProgressTo(Action<long, long> report) => new SynchronousProgress<DownstreamProgress>(p =>
+            {
+                if (!double.IsNaN(p.Loss)) status = "loss " + p.Loss.ToString("F4", CultureInfo.InvariantCulture);
+                report(p.Rows, p.TotalRows);
+            });
+            if (result.GetValue(continueFrom) is { } previous)
+            {
+                if (model != null) throw new ArgumentException("--knowledge: the model given to --continue-from carries its own knowledge model.");
+                if (name != "keep-dnn") throw new ArgumentException("--continue-from continues a KEEP DNN; leave --trainer at keep-dnn.");
+                var continued = ProgressDisplay.Run(console, quiet, "Continuing KEEP DNN", report =>
+                {
+                    var loaded = KeepDnnModelFile.LoadCheckpoint(previous.FullName);
+                    var trainer = new KeepDnnTrainer(loaded.Options with { Epochs = result.GetValue(epochs) }) { Progress = ProgressTo(report) };
+                    return trainer.Continue(loaded, () => ImpressionFile.Read(file), view.GetRowCount() ?? 0);
+                }, () => status);
+                using (var transformer = KeepDnnTransformer.Create(continued, ImpressionFile.Load(file, continued.Options.HistoryLength)))
+                    KeepDnnModelFile.Save(ml, transformer, view.Schema, outPath);
+                Report(console, json, outPath, "keep-dnn (continued)", true, continued.Options.Label, view.GetRowCount(), clock.Elapsed.TotalSeconds);
+                return KeepCli.Ok;
+            }
             var fitted = name == "keep-dnn"
-                ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report => new KeepDnnEstimator(
-                    new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model)
-                    {
-                        Progress = new SynchronousProgress<DownstreamProgress>(p =>
-                        {
-                            if (!double.IsNaN(p.Loss)) status = "loss " + p.Loss.ToString("F4", CultureInfo.InvariantCulture);
-                            report(p.Rows, p.TotalRows);
-                        }),
-                    }.Fit(view), () => status)
+                ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report =>
+                    new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model) { Progress = ProgressTo(report) }.Fit(view),
+                    () => status)
                 : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => BaseFeatures.Estimator(ml).Append(Trainer(ml, name, task.ToString(), result.GetValue(seed), model)).Fit(view));
-            ml.Model.Save(fitted, view.Schema, outPath);
+            if (fitted is KeepDnnTransformer dnn) KeepDnnModelFile.Save(ml, dnn, view.Schema, outPath);
+            else ml.Model.Save(fitted, view.Schema, outPath);
             (fitted as IDisposable)?.Dispose();
-            var summary = new { model = outPath, trainer = name, knowledge = model != null, label = task.ToString(), rows = view.GetRowCount(), seconds = clock.Elapsed.TotalSeconds };
-            if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
-            else console.MarkupLineInterpolated($"Trained {name}{(model != null ? " + KEEP" : "")} ({task}) on {summary.rows:N0} rows in {summary.seconds:F0} s → [bold]{outPath}[/]");
+            Report(console, json, outPath, name, model != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
             return KeepCli.Ok;
         }));
         return command;
+    }
+
+    private static void Report(IAnsiConsole console, bool json, string outPath, string trainer, bool knowledge, PretrainingTask label, long? rows, double seconds)
+    {
+        var summary = new { model = outPath, trainer, knowledge, label = label.ToString(), rows, seconds };
+        if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
+        else console.MarkupLineInterpolated($"Trained {trainer}{(knowledge ? " + KEEP" : "")} ({label}) on {rows:N0} rows in {seconds:F0} s → [bold]{outPath}[/]");
     }
 
     /// <summary>An ML.NET trainer on the hashed id features, plugged with the knowledge model when there is one.</summary>

@@ -1,5 +1,5 @@
-using System.IO.Compression;
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Pretraining;
 using Microsoft.ML;
 
@@ -19,23 +19,12 @@ public static class KnowledgeModelFile
     /// <summary>Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> to <paramref name="path"/> (atomically).</summary>
     public static void Save(MLContext mlContext, KnowledgeExtractionTransformer transformer, DataViewSchema inputSchema, string path)
     {
-        ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(transformer);
-        using var file = new Data.Formats.AtomicFile(path);
-        mlContext.Model.Save(transformer, inputSchema, file.Stream);
-        file.Stream.Position = 0;
-        using (var zip = new ZipArchive(file.Stream, ZipArchiveMode.Update, leaveOpen: true))
-        using (var entry = zip.CreateEntry(CheckpointEntry, CompressionLevel.Fastest).Open())
-            transformer.Model.Save(entry);
-        file.Commit();
+        ModelZip.Save(mlContext, transformer, inputSchema, path, CheckpointEntry, transformer.Model.Save);
     }
 
     /// <summary>True when <paramref name="path"/> carries a KEEP checkpoint.</summary>
-    public static bool HasCheckpoint(string path)
-    {
-        using var zip = OpenZip(path);
-        return zip.GetEntry(CheckpointEntry) != null;
-    }
+    public static bool HasCheckpoint(string path) => ModelZip.HasEntry(path, CheckpointEntry);
 
     /// <summary>Loads the checkpoint carried by a knowledge model file (or a bare checkpoint file).</summary>
     public static PretrainedModel LoadCheckpoint(string path)
@@ -45,32 +34,11 @@ public static class KnowledgeModelFile
     public static PretrainingOptions ReadOptions(string path)
         => WithCheckpoint(path, PretrainedModel.ReadOptions, PretrainedModel.ReadOptions);
 
-    private static T WithCheckpoint<T>(string path, Func<string, T> bare, Func<Stream, string, T> embedded)
+    private static T WithCheckpoint<T>(string path, Func<string, T> bare, Func<Stream, string, T> embedded) where T : class
     {
-        using var zip = OpenZip(path);
-        var entry = zip.GetEntry(CheckpointEntry);
-        if (entry == null)
-        {
-            if (zip.GetEntry("keep.json") != null) return bare(path);
-            throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is a plain ML.NET model");
-        }
-        using var stream = entry.Open();
-        var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        buffer.Position = 0;
-        return embedded(buffer, $"{path}:{CheckpointEntry}");
-    }
-
-    private static ZipArchive OpenZip(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model not found.", path);
-        try
-        {
-            return ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException(path, null, null, $"not a zip file ({e.Message})", e);
-        }
+        var found = ModelZip.ReadEntry(path, CheckpointEntry, embedded);
+        if (found != null) return found;
+        if (ModelZip.HasEntry(path, "keep.json")) return bare(path);
+        throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is a plain ML.NET model");
     }
 }

@@ -10,8 +10,11 @@ namespace KEEP.MLNet.Plugin;
 /// </summary>
 public sealed class KeepDnn : IDisposable
 {
-    internal KeepDnn(KeepDnnOptions options, FeatureVocabularies vocabularies, KeepDnnModel network, IKnowledgeSource? knowledge, IReadOnlyList<double> losses)
+    private readonly bool _ownsKnowledge;
+
+    internal KeepDnn(KeepDnnOptions options, FeatureVocabularies vocabularies, KeepDnnModel network, IKnowledgeSource? knowledge, IReadOnlyList<double> losses, bool ownsKnowledge = false)
     {
+        _ownsKnowledge = ownsKnowledge;
         Options = options;
         Vocabularies = vocabularies;
         Network = network;
@@ -50,6 +53,13 @@ public sealed class KeepDnn : IDisposable
     /// <summary>The logistic function in single precision, as the ONNX export computes it.</summary>
     internal static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
 
-    /// <summary>Releases the network (not the knowledge source, which the caller owns).</summary>
-    public void Dispose() => Network.Dispose();
+    /// <summary>Releases the network, and the knowledge model when this model was loaded with it from a checkpoint.</summary>
+    public void Dispose()
+    {
+        Network.Dispose();
+        if (_ownsKnowledge) KnowledgeModel?.Dispose();
+    }
+
+    /// <summary>The same model with a new network state and loss curve (after more training).</summary>
+    internal KeepDnn With(IReadOnlyList<double> losses) => new(Options, Vocabularies, Network, Knowledge, losses, _ownsKnowledge);
 }

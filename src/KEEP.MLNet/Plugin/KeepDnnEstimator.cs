@@ -53,7 +53,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         var model = new KeepDnnTrainer(_options) { Progress = Progress }.Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
         try
         {
-            return new KeepDnnTransformer(model, _columns, Portable(model, _columns).Fit(input), BlockSize);
+            return KeepDnnTransformer.Create(model, input, _columns, BlockSize);
         }
         catch
         {

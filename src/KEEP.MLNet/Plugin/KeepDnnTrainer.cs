@@ -100,6 +100,6 @@ public sealed class KeepDnnTrainer
         if (windowSteps > 0) losses.Add(recent = window / windowSteps);
         Progress?.Report(new DownstreamProgress(done, Math.Max(done, expectedRows * _options.Epochs), recent));
         network.eval();
-        return new KeepDnn(model.Options, model.Vocabularies, network, model.Knowledge, losses);
+        return model.With(losses);
     }
 }

@@ -23,6 +23,19 @@ public sealed class KeepDnnTransformer : BatchedTransformer, IDisposable
         _blockSize = blockSize;
     }
 
+    /// <summary>
+    /// Wraps a trained (or loaded and further trained) <paramref name="model"/> as a transformer for rows like
+    /// <paramref name="input"/>; the transformer takes ownership of the model.
+    /// </summary>
+    public static KeepDnnTransformer Create(KeepDnn model, IDataView input, ImpressionColumnNames? columns = null, int blockSize = 2048)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        columns ??= new ImpressionColumnNames();
+        DataViewImpressions.ValidateFixedLength(input.Schema, columns, withLabels: false, model.Options.HistoryLength);
+        return new KeepDnnTransformer(model, columns, KeepDnnEstimator.Portable(model, columns).Fit(input), blockSize);
+    }
+
     /// <summary>The trained network (for <see cref="KeepDnnTrainer.Continue"/> or warm-starting another model).</summary>
     public KeepDnn Model { get; }
 

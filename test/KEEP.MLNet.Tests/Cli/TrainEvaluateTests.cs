@@ -2,6 +2,7 @@ using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace KEEP.MLNet.Tests.Cli;
 
@@ -41,5 +42,49 @@ public sealed class TrainEvaluateTests
         var (code, output) = CliRunner.Run("train", "--data", TestWorlds.TempFolder("empty"), "--out", "x.zip");
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "sub_train.parquet");
+    }
+}
+
+[TestClass]
+public sealed class ContinuedTrainingTests
+{
+    [TestMethod]
+    public void A_KEEP_DNN_zip_continues_training_on_new_days_from_its_checkpoint()
+    {
+        string folder = TestWorlds.TempFolder("cli-continue");
+        string first = Path.Combine(folder, "day-0.zip"), second = Path.Combine(folder, "day-1.zip");
+        string train = TestWorlds.Tiny.Files[DatasetSplit.SubTrain];
+        var (code, output) = CliRunner.Run("train", "--data", train, "--knowledge", TestModels.KnowledgeZip.Value, "--out", first, "--quiet");
+        Assert.AreEqual(0, code, output);
+
+        // The checkpoint in the zip is the model the zip scores with.
+        using (var checkpoint = KEEP.MLNet.Plugin.KeepDnnModelFile.LoadCheckpoint(first))
+        {
+            var ml = new MLContext(1);
+            var test = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest], 50);
+            var fromZip = KeepModel.Load(ml, first, out _).Transform(test).GetColumn<float>("Probability").ToArray();
+            var fromCheckpoint = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).SelectMany(checkpoint.Predict).ToArray();
+            Assert.AreEqual(0, fromZip.Select((p, i) => Math.Abs(p - fromCheckpoint[i])).Max(), 1e-4);
+            Assert.IsNotNull(checkpoint.KnowledgeModel, "the checkpoint carries its knowledge model");
+        }
+
+        (code, output) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--continue-from", first, "--out", second, "--quiet");
+        Assert.AreEqual(0, code, output);
+        using var before = KEEP.MLNet.Plugin.KeepDnnModelFile.LoadCheckpoint(first);
+        using var after = KEEP.MLNet.Plugin.KeepDnnModelFile.LoadCheckpoint(second);
+        Assert.IsGreaterThan(before.Losses.Count, after.Losses.Count, "the loss curve goes on");
+        CollectionAssert.AreEqual(before.Losses.ToArray(), after.Losses.Take(before.Losses.Count).ToArray());
+        var batch = ImpressionFile.Read(train).First();
+        CollectionAssert.AreNotEqual(before.Predict(batch), after.Predict(batch), "training moved the model");
+    }
+
+    [TestMethod]
+    public void Continuing_with_a_second_knowledge_model_is_refused()
+    {
+        string zip = Path.Combine(TestWorlds.TempFolder("cli-continue-refused"), "m.zip");
+        var (code, output) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--continue-from", TestModels.KnowledgeZip.Value,
+            "--knowledge", TestModels.KnowledgeZip.Value, "--out", zip);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "carries its own knowledge");
     }
 }

@@ -1,0 +1,28 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
+using Microsoft.ML;
+
+namespace KEEP.MLNet.Plugin;
+
+/// <summary>
+/// The file <c>keep train</c> writes for a KEEP DNN: an ordinary ML.NET model zip (for <c>KeepModel.Load</c>
+/// and <c>PredictionEngine</c> anywhere) carrying the DNN checkpoint as one more entry, so the same file
+/// continues training on the next days (<c>keep train --continue-from</c>).
+/// </summary>
+public static class KeepDnnModelFile
+{
+    /// <summary>The zip entry holding the DNN checkpoint.</summary>
+    public const string CheckpointEntry = "KEEP/keep-dnn.keep";
+
+    /// <summary>Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> with its checkpoint (atomically).</summary>
+    public static void Save(MLContext mlContext, KeepDnnTransformer transformer, DataViewSchema inputSchema, string path)
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        ModelZip.Save(mlContext, transformer, inputSchema, path, CheckpointEntry, s => KeepDnnCheckpoint.Save(transformer.Model, s));
+    }
+
+    /// <summary>Loads the DNN checkpoint a model file carries (with its knowledge model).</summary>
+    public static KeepDnn LoadCheckpoint(string path)
+        => ModelZip.ReadEntry(path, CheckpointEntry, KeepDnnCheckpoint.Load)
+           ?? throw new DataFormatException(path, null, null, $"has no KEEP DNN checkpoint (entry '{CheckpointEntry}'); save it with KeepDnnModelFile.Save or 'keep train'");
+}
