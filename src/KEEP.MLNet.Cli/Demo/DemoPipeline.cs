@@ -5,6 +5,7 @@ using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
 using Microsoft.ML;
@@ -57,6 +58,7 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
         };
         var results = new List<DemoModel>();
         var predictions = new List<DemoPrediction>();
+        var activity = UserActivityBuckets.FromRows(ImpressionFile.Read(train), [5, 20]);
         foreach (var (name, withKnowledge, estimator) in candidates)
         {
             var fitClock = Stopwatch.StartNew();
@@ -64,17 +66,19 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
             double seconds = fitClock.Elapsed.TotalSeconds;
             var scored = model.Transform(testView);
             var metrics = ml.BinaryClassification.EvaluateGauc(scored, ImpressionColumns.Click, "Score", ImpressionColumns.UserId, "Probability");
+            var byActivity = GaucEvaluator.EvaluateByBucket(scored, activity.Of, ImpressionColumns.Click, "Score", ImpressionColumns.UserId)
+                .ToDictionary(b => b.Key, b => b.Value.Gauc);
             string zip = Path.Combine(models, Slug(name) + ".zip");
             ml.Model.Save(model, trainView.Schema, zip);
             predictions.AddRange(Reload(name, zip, test, scored));
-            results.Add(new DemoModel(name, withKnowledge, metrics.Gauc, metrics.Auc, metrics.LogLoss, metrics.Groups, seconds, zip));
+            var losses = (model as KeepDnnTransformer)?.Model.Losses.ToList();
+            results.Add(new DemoModel(name, withKnowledge, metrics.Gauc, metrics.Auc, metrics.LogLoss, metrics.Groups, seconds, zip, byActivity, losses));
             (model as IDisposable)?.Dispose();
         }
 
         var outcome = new DemoResults(world, dataset, knowledgeZip, pretrainSeconds, knowledge.History.Rows, extraction, results, predictions,
             Path.Combine(report, "report.md"), clock.Elapsed.TotalSeconds);
-        DemoReport.Write(outcome);
-        return outcome;
+        return DemoReport.Write(outcome);
     }
 
     private void Step(string text)

@@ -1,18 +1,50 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using KEEP.MLNet.Cli.Rendering;
+using KEEP.MLNet.Plugin;
 
 namespace KEEP.MLNet.Cli.Demo;
 
-/// <summary>Writes the demo's report folder: <c>report.md</c> (tables) and <c>results.json</c>.</summary>
+/// <summary>Writes the demo's report folder: <c>report.md</c> (tables and charts), the PNG charts and <c>results.json</c>.</summary>
 internal static class DemoReport
 {
-    public static void Write(DemoResults results)
+    public static DemoResults Write(DemoResults results)
     {
         string folder = Path.GetDirectoryName(results.Report)!;
         Directory.CreateDirectory(folder);
+        results = results with { Charts = Charts(results, folder) };
         File.WriteAllText(results.Report, Markdown(results));
         File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(results, CliJson.Options));
+        return results;
+    }
+
+    /// <summary>GAUC per model; KEEP's gain per user-activity bucket; the DNNs' training loss.</summary>
+    private static List<string> Charts(DemoResults results, string folder)
+    {
+        var charts = new List<string>();
+        string gauc = Path.Combine(folder, "gauc.png");
+        ReportCharts.Bars(gauc, "GAUC on the sub-domain test day", "GAUC", [.. results.Models.Select(m => (m.Name, m.Gauc))]);
+        charts.Add(gauc);
+        var pairs = new[] { ("Base DNN", "KEEP DNN", "DNN"), ("FastTree", "FastTree + KEEP", "FastTree") }
+            .Select(p => (Base: results.Models.FirstOrDefault(m => m.Name == p.Item1), Keep: results.Models.FirstOrDefault(m => m.Name == p.Item2), p.Item3))
+            .Where(p => p.Base != null && p.Keep != null).ToList();
+        if (pairs.Count > 0)
+        {
+            string gains = Path.Combine(folder, "gain-by-activity.png");
+            var bars = pairs.SelectMany(p => p.Keep!.GaucByActivity.Keys.Where(p.Base!.GaucByActivity.ContainsKey)
+                .Select(bucket => ($"{p.Item3} {bucket}", p.Keep.GaucByActivity[bucket] - p.Base.GaucByActivity[bucket]))).ToList();
+            ReportCharts.Bars(gains, "KEEP − Base GAUC by the user's sub-domain training rows", "Δ GAUC", bars, floor: Math.Min(0, bars.Min(b => b.Item2)) - 0.01);
+            charts.Add(gains);
+        }
+        var curves = results.Models.Where(m => m.Losses is { Count: > 1 }).Select(m => (m.Name, (IReadOnlyList<double>)m.Losses!)).ToList();
+        if (curves.Count > 0)
+        {
+            string loss = Path.Combine(folder, "training-loss.png");
+            ReportCharts.Lines(loss, $"Training loss (mean over {KeepDnnTrainer.LossWindow} steps)", $"window of {KeepDnnTrainer.LossWindow} steps", "log-loss", curves);
+            charts.Add(loss);
+        }
+        return charts;
     }
 
     public static string Markdown(DemoResults results)
@@ -34,6 +66,18 @@ internal static class DemoReport
         text.AppendLine();
         text.AppendLine("GAUC is the impression-weighted mean of per-user AUC over users with both clicks and non-clicks (the paper's metric).");
         text.AppendLine();
+        foreach (string chart in results.Charts) text.AppendLine(c, $"![{Path.GetFileNameWithoutExtension(chart)}]({Path.GetFileName(chart)})").AppendLine();
+        if (results.Models.Count > 0)
+        {
+            text.AppendLine("## GAUC by the user's sub-domain training rows (paper Table 7)");
+            text.AppendLine();
+            var buckets = results.Models[0].GaucByActivity.Keys.ToList();
+            text.AppendLine("| model | " + string.Join(" | ", buckets.Select(b => b + " rows")) + " |");
+            text.AppendLine("|---|" + string.Concat(buckets.Select(_ => "---|")));
+            foreach (var m in results.Models)
+                text.AppendLine(c, $"| {m.Name} | {string.Join(" | ", buckets.Select(b => m.GaucByActivity.TryGetValue(b, out double g) ? g.ToString("F4", c) : ""))} |");
+            text.AppendLine();
+        }
         text.AppendLine("## Saved models reloaded with PredictionEngine");
         text.AppendLine();
         text.AppendLine("| model | user | item | clicked | in memory | reloaded |");

@@ -33,7 +33,7 @@ public sealed class KeepDnn : IDisposable
 
     /// <summary>The pre-trained model when the knowledge is computed exactly by it (what an ONNX export can embed).</summary>
     public PretrainedModel? KnowledgeModel => (Knowledge as ExactKnowledge)?.Model;
-    /// <summary>Mean training loss per step window.</summary>
+    /// <summary>Mean training loss per window of <see cref="KeepDnnTrainer.LossWindow"/> steps (the last window may be shorter).</summary>
     public IReadOnlyList<double> Losses { get; }
 
     /// <summary>Click (or the configured label's) probability for every row of a batch.</summary>

@@ -14,6 +14,9 @@ namespace KEEP.MLNet.Plugin;
 /// </summary>
 public sealed class KeepDnnTrainer
 {
+    /// <summary>Steps averaged into one point of <see cref="KeepDnn.Losses"/>.</summary>
+    public const int LossWindow = 10;
+
     private readonly KeepDnnOptions _options;
 
     /// <summary>Creates a trainer.</summary>
@@ -87,7 +90,7 @@ public sealed class KeepDnnTrainer
                 optimizer.step();
                 window += loss.item<float>();
                 done += block.Input.Rows;
-                if (++windowSteps == 20)
+                if (++windowSteps == LossWindow)
                 {
                     recent = window / windowSteps;
                     losses.Add(recent);

@@ -22,7 +22,7 @@ public sealed class CliTests
     }
 
     /// <summary>A reduced tiny world, so the whole pipeline runs in seconds.</summary>
-    private static readonly string[] SmallDemo = ["demo", "--preset", "tiny", "--users", "300", "--super-rows", "20000", "--sub-rows", "5000"];
+    private static readonly string[] SmallDemo = ["demo", "--preset", "tiny", "--users", "300", "--super-rows", "20000", "--sub-rows", "10000"];
 
     [TestMethod]
     public void Demo_prints_the_world_the_models_and_the_reloaded_predictions()
@@ -56,6 +56,26 @@ public sealed class CliTests
         foreach (var p in predictions)
             Assert.AreEqual(p.GetProperty("inMemory").GetDouble(), p.GetProperty("reloaded").GetDouble(), 1e-4, p.ToString());
         Assert.IsTrue(File.Exists(Path.Combine(folder, "report", "results.json")));
+
+        // Charts: rendered PNGs of the promised size with real content, and linked from the report.
+        var charts = root.GetProperty("charts").EnumerateArray().Select(c => c.GetString()!).ToList();
+        CollectionAssert.AreEquivalent(new[] { "gauc.png", "gain-by-activity.png", "training-loss.png" }, charts.Select(Path.GetFileName).ToArray());
+        string report = File.ReadAllText(Path.Combine(folder, "report", "report.md"));
+        foreach (string chart in charts)
+        {
+            StringAssert.Contains(report, $"]({Path.GetFileName(chart)})");
+            using var bitmap = SkiaSharp.SKBitmap.Decode(chart);
+            Assert.AreEqual(800, bitmap.Width, chart);
+            Assert.AreEqual(450, bitmap.Height, chart);
+            int inked = 0;
+            for (int y = 0; y < bitmap.Height; y += 2)
+                for (int x = 0; x < bitmap.Width; x += 2)
+                {
+                    var pixel = bitmap.GetPixel(x, y);
+                    if (pixel.Red < 200 || pixel.Green < 200 || pixel.Blue < 200) inked++;
+                }
+            Assert.IsGreaterThan(bitmap.Width * bitmap.Height / 4 / 50, inked, $"{chart} has more than 2% non-blank pixels");
+        }
     }
 
     [TestMethod]

@@ -1,0 +1,46 @@
+using ScottPlot;
+
+namespace KEEP.MLNet.Cli.Rendering;
+
+/// <summary>The report's PNG charts (ScottPlot): GAUC per model, gain by user sparsity, training loss curves.</summary>
+internal static class ReportCharts
+{
+    public const int Width = 800, Height = 450;
+
+    /// <summary>One bar per model, grouped as given (e.g. Base and KEEP side by side per trainer).</summary>
+    public static void Bars(string path, string title, string yLabel, IReadOnlyList<(string Label, double Value)> bars, double? floor = null)
+    {
+        var plot = new Plot();
+        var values = bars.Select(b => b.Value).ToArray();
+        var barPlot = plot.Add.Bars(values);
+        for (int i = 0; i < barPlot.Bars.Count; i++)
+        {
+            barPlot.Bars[i].Label = values[i].ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+            barPlot.Bars[i].FillColor = bars[i].Label.Contains("KEEP", StringComparison.Ordinal) ? Colors.DarkOrange : Colors.SteelBlue;
+        }
+        barPlot.ValueLabelStyle.FontSize = 14;
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, bars.Count).Select(i => (double)i)], [.. bars.Select(b => b.Label)]);
+        double low = floor ?? Math.Max(0, values.Min() - 0.05), high = values.Max() + 0.02;
+        plot.Axes.SetLimitsY(Math.Min(low, values.Min()), high);
+        plot.Title(title);
+        plot.YLabel(yLabel);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>One line per series over training steps.</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> series)
+    {
+        var plot = new Plot();
+        foreach (var (label, values) in series)
+        {
+            var line = plot.Add.Scatter(Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray());
+            line.LegendText = label;
+            line.MarkerSize = 0;
+        }
+        plot.ShowLegend();
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.SavePng(path, Width, Height);
+    }
+}
