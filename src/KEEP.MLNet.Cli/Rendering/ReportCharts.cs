@@ -20,8 +20,10 @@ internal static class ReportCharts
         }
         barPlot.ValueLabelStyle.FontSize = 14;
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, bars.Count).Select(i => (double)i)], [.. bars.Select(b => b.Label)]);
-        double low = floor ?? Math.Max(0, values.Min() - 0.05), high = values.Max() + 0.02;
-        plot.Axes.SetLimitsY(Math.Min(low, values.Min()), high);
+        // Room above (and below, for negative bars) so that every value label stays inside the chart.
+        double low = Math.Min(floor ?? Math.Max(0, values.Min() - 0.05), values.Min());
+        double span = Math.Max(values.Max() - low, 1e-3);
+        plot.Axes.SetLimitsY(low - (values.Min() < 0 ? 0.1 * span : 0), Math.Max(values.Max(), 0) + 0.12 * span);
         plot.Title(title);
         plot.YLabel(yLabel);
         plot.SavePng(path, Width, Height);
