@@ -1,7 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
 using KEEP.MLNet.Experiments;
 using Spectre.Console;
 
@@ -14,9 +19,75 @@ internal static class ExperimentCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var command = new Command("experiment", "Run experiments.\n\nExample:\n  keep experiment paper --preset small --seeds 1,2,3 --out paper-small");
+        var data = new Option<FileSystemInfo>("--data", "-d") { Description = "Training impressions (a file, or a folder with sub_train.parquet); the last day is held out for validation." };
+        var label = new Option<PretrainingTask>("--label") { Description = "What to predict: Click, Conversion or Cart.", DefaultValueFactory = _ => PretrainingTask.Click };
+        var time = new Option<string>("--time") { Description = "Time budget, e.g. 90s, 5m, 1h.", DefaultValueFactory = _ => "5m" };
+        var knowledge = new Option<FileInfo?>("--knowledge", "-k") { Description = "A knowledge model from 'keep pretrain': every trainer is also tried with it plugged in." };
+        var trainers = new Option<string>("--trainers") { Description = "Trainers to try, in order.", DefaultValueFactory = _ => "fasttree,keep-dnn,lightgbm,sdca" };
+        var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the best model (model.zip), the leaderboard and the generated consumption project.", DefaultValueFactory = _ => new DirectoryInfo("keep-experiment") };
+        var keepReference = new Option<FileInfo?>("--keep-reference") { Description = "Make the generated project reference this KEEP.MLNet.csproj (a source checkout) instead of the KEEP.MLNet package." };
+        var outputArgs = new OutputArguments();
+        var command = new Command("experiment", "Model Builder-style search: try downstream trainers with and without KEEP knowledge and a few settings each within a time budget, rank them by GAUC on the last training day, save the best model and generate a console project that consumes it.\n\nExamples:\n  keep experiment --data keep-demo/data --knowledge keep-demo/models/knowledge.zip --label Click --time 5m\n  keep experiment paper --preset small --seeds 1,2,3 --out paper-small");
+        foreach (var option in new Option[] { data, label, time, knowledge, trainers, output, keepReference }) command.Options.Add(option);
+        outputArgs.AddTo(command);
         command.Subcommands.Add(Paper(console));
+        command.SetAction(result => KeepCli.Guard(console, () =>
+        {
+            var dataInfo = result.GetValue(data) ?? throw new ArgumentException("--data: give the training impressions (or run 'keep experiment paper').");
+            bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
+            string folder = result.GetValue(output)!.FullName;
+            Directory.CreateDirectory(folder);
+            using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
+            var options = new KeepExperimentOptions
+            {
+                TrainingFile = TrainCommand.TrainingFile(dataInfo),
+                Knowledge = model,
+                Label = result.GetValue(label),
+                Time = ParseTime(result.GetValue(time)!),
+                Trainers = [.. result.GetValue(trainers)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            };
+            var found = ProgressDisplay.Spin(console, quiet, "Searching", () => new KeepExperiment(options, new SynchronousProgress<ExperimentCandidate>(c =>
+            {
+                if (!quiet) console.MarkupLineInterpolated($"  {c.Trainer}{(c.WithKnowledge ? " + KEEP" : "")} ({c.Settings}): GAUC {c.Gauc:F4}, AUC {c.Auc:F4}, {c.Seconds:F0} s");
+            })).Run());
+            string zip = Path.Combine(folder, "model.zip");
+            var view = ImpressionFile.Load(options.TrainingFile, model?.Options.HistoryLength ?? 50);
+            if (found.BestModel is KeepDnnTransformer dnn) KeepDnnModelFile.Save(new MLContext(1), dnn, found.InputSchema, zip);
+            else new MLContext(1).Model.Save(found.BestModel, found.InputSchema, zip);
+            (found.BestModel as IDisposable)?.Dispose();
+            var example = ImpressionInput.From(ImpressionFile.Read(options.TrainingFile).First(), 0);
+            string project = ConsumptionProject.Write(Path.Combine(folder, "consumption"), zip, options.Label.ToString(), example, result.GetValue(keepReference)?.FullName);
+            File.WriteAllText(Path.Combine(folder, "leaderboard.json"), JsonSerializer.Serialize(found.Leaderboard, CliJson.Options));
+            if (json)
+            {
+                console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { leaderboard = found.Leaderboard, model = zip, project, validationDay = found.ValidationDay }, CliJson.Options));
+                return KeepCli.Ok;
+            }
+            var table = new Table().Title($"Leaderboard (GAUC on day {found.ValidationDay})").AddColumns("#", "trainer", "knowledge", "settings", "GAUC", "AUC", "train s");
+            foreach (var (c, i) in found.Leaderboard.Select((c, i) => (c, i + 1)))
+                table.AddRow($"{i}", c.Trainer, c.WithKnowledge ? "yes" : "no", Markup.Escape(c.Settings), $"{c.Gauc:F4}", $"{c.Auc:F4}", $"{c.Seconds:F0}");
+            console.Write(table);
+            console.MarkupLineInterpolated($"Best model: [bold]{zip}[/]. Consume it: dotnet run --project {project}");
+            return KeepCli.Ok;
+        }));
         return command;
+    }
+
+    /// <summary>"90s", "5m", "1h" or a TimeSpan ("00:05:00").</summary>
+    internal static TimeSpan ParseTime(string text)
+    {
+        text = text.Trim();
+        if (text.Length > 1 && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value) && value >= 0)
+        {
+            switch (char.ToLowerInvariant(text[^1]))
+            {
+                case 's': return TimeSpan.FromSeconds(value);
+                case 'm': return TimeSpan.FromMinutes(value);
+                case 'h': return TimeSpan.FromHours(value);
+            }
+        }
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero
+            ? span : throw new ArgumentException($"--time: '{text}' is not a duration; use e.g. 90s, 5m or 1h.");
     }
 
     private static Command Paper(IAnsiConsole console)

@@ -37,7 +37,7 @@ public sealed class KeepDnn : IDisposable
     public IReadOnlyList<double> Losses { get; }
 
     /// <summary>Click (or the configured label's) probability for every row of a batch.</summary>
-    public float[] Predict(ImpressionBatch batch) => [.. Logits(batch).Select(Sigmoid)];
+    public float[] Predict(ImpressionBatch batch) => [.. Logits(batch).Select(KeepDnnColumns.Sigmoid)];
 
     /// <summary>The logit (the <c>Score</c> column) for every row of a batch.</summary>
     public float[] Logits(ImpressionBatch batch)
@@ -50,8 +50,6 @@ public sealed class KeepDnn : IDisposable
         return Network.forward((input.ToTensors(), knowledge == null ? null : tensor(knowledge, [batch.Count, Network.KnowledgeDim]))).data<float>().ToArray();
     }
 
-    /// <summary>The logistic function in single precision, as the ONNX export computes it.</summary>
-    internal static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
 
     /// <summary>Releases the network, and the knowledge model when this model was loaded with it from a checkpoint.</summary>
     public void Dispose()

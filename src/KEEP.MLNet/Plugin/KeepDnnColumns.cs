@@ -15,6 +15,9 @@ public static class KeepDnnColumns
 
     internal static readonly string[] All = [Score, Probability, PredictedLabel];
 
+    /// <summary>The logistic function in single precision, as the ONNX export computes it (kept free of TorchSharp types, so scoring a loaded zip never loads them).</summary>
+    internal static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
+
     /// <summary>The input schema plus Score, Probability (Single) and PredictedLabel (Boolean), replacing input columns of those names.</summary>
     internal static DataViewSchema OutputSchema(DataViewSchema input)
     {

@@ -15,8 +15,8 @@ internal sealed class KeepDnnDataView(IDataView input, KeepDnn model, Impression
         Delegate getter = name switch
         {
             KeepDnnColumns.Score => (ValueGetter<float>)((ref float value) => { var (logits, row) = current(); value = logits[row]; }),
-            KeepDnnColumns.Probability => (ValueGetter<float>)((ref float value) => { var (logits, row) = current(); value = KeepDnn.Sigmoid(logits[row]); }),
-            _ => (ValueGetter<bool>)((ref bool value) => { var (logits, row) = current(); value = KeepDnn.Sigmoid(logits[row]) > 0.5f; }),
+            KeepDnnColumns.Probability => (ValueGetter<float>)((ref float value) => { var (logits, row) = current(); value = KeepDnnColumns.Sigmoid(logits[row]); }),
+            _ => (ValueGetter<bool>)((ref bool value) => { var (logits, row) = current(); value = KeepDnnColumns.Sigmoid(logits[row]) > 0.5f; }),
         };
         return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' cannot be read as {typeof(TValue).Name}.");
     }

@@ -33,7 +33,7 @@ public sealed class ScoreColumnsMapping : CustomMappingFactory<ScoreColumnsMappi
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         output.Score = input.Value[0];
-        output.Probability = KeepDnn.Sigmoid(output.Score);
+        output.Probability = KeepDnnColumns.Sigmoid(output.Score);
         output.PredictedLabel = output.Probability > 0.5f;
     }
 

@@ -14,7 +14,7 @@ public sealed class DocsTests
     [TestMethod]
     public void Getting_started_doc_shows_the_compiled_sample_verbatim()
     {
-        string root = RepositoryRoot();
+        string root = TestPaths.RepositoryRoot();
         var sample = File.ReadAllLines(Path.Combine(root, "test", "KEEP.MLNet.Tests", "Docs", "GettingStartedSample.cs"))
             .SkipWhile(l => !l.Contains("sample:begin", StringComparison.Ordinal)).Skip(1)
             .TakeWhile(l => !l.Contains("sample:end", StringComparison.Ordinal))
@@ -23,12 +23,5 @@ public sealed class DocsTests
         int start = doc.IndexOf(sample[0]);
         Assert.IsGreaterThanOrEqualTo(0, start, "the sample's first line is in docs/getting-started.md");
         CollectionAssert.AreEqual(sample, doc.Skip(start).Take(sample.Count).ToList(), "docs/getting-started.md shows the sample as compiled");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "KEEP.MLNet.sln"))) return dir.FullName;
-        throw new InvalidOperationException("KEEP.MLNet.sln not found above the test output.");
     }
 }

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace KEEP.MLNet.Experiments;
+
+/// <summary>One tried model: its settings and its GAUC on the validation day.</summary>
+/// <param name="Trainer">keep-dnn, fasttree, lightgbm or sdca.</param>
+/// <param name="Settings">The hyper-parameters tried.</param>
+/// <param name="WithKnowledge">Whether KEEP knowledge was plugged in.</param>
+/// <param name="Gauc">GAUC on the validation day.</param>
+/// <param name="Auc">AUC on the validation day.</param>
+/// <param name="Seconds">Training time.</param>
+public sealed record ExperimentCandidate(string Trainer, string Settings, bool WithKnowledge, double Gauc, double Auc, double Seconds);
+
+/// <summary>
+/// Model Builder-style search for the sub-domain: tries downstream trainers (FastTree, KEEP DNN,
+/// LightGbm, SDCA) with and without KEEP knowledge and a few hyper-parameter settings each, within a time
+/// budget, ranks them by GAUC on the last training day (held out), and keeps the best model.
+/// </summary>
+public sealed class KeepExperiment
+{
+    private readonly KeepExperimentOptions _options;
+    private readonly IProgress<ExperimentCandidate>? _progress;
+
+    /// <summary>Creates the experiment; each finished candidate is reported to <paramref name="progress"/>.</summary>
+    public KeepExperiment(KeepExperimentOptions options, IProgress<ExperimentCandidate>? progress = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        var unknown = _options.Trainers.Except(["keep-dnn", "fasttree", "lightgbm", "sdca"]).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown trainer(s): {string.Join(", ", unknown)}; use keep-dnn, fasttree, lightgbm or sdca.", nameof(options));
+        if (_options.Trainers.Count == 0) throw new ArgumentException("Name at least one trainer.", nameof(options));
+        _progress = progress;
+    }
+
+    /// <summary>Runs the search; the result holds the leaderboard and the best fitted model (caller disposes).</summary>
+    public KeepExperimentResult Run(CancellationToken cancellation = default)
+    {
+        var ml = new MLContext(_options.Seed);
+        int history = _options.Knowledge?.Options.HistoryLength ?? 50;
+        var all = ImpressionFile.Load(_options.TrainingFile, history);
+        int lastDay = all.GetColumn<int>(ImpressionColumns.Day).Max();
+        var (train, validation) = SplitByDay(ml, all, lastDay);
+        var clock = Stopwatch.StartNew();
+        var board = new List<ExperimentCandidate>();
+        ITransformer? best = null;
+        double bestGauc = double.NegativeInfinity;
+        foreach (var (trainer, settings, withKnowledge, estimator) in Candidates(ml))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (board.Count > 0 && clock.Elapsed > _options.Time) break;
+            var fitClock = Stopwatch.StartNew();
+            var model = estimator().Fit(train);
+            double seconds = fitClock.Elapsed.TotalSeconds;
+            var metrics = ml.BinaryClassification.EvaluateGauc(model.Transform(validation), _options.Label.ToString());
+            var candidate = new ExperimentCandidate(trainer, settings, withKnowledge, metrics.Gauc, metrics.Auc, seconds);
+            board.Add(candidate);
+            _progress?.Report(candidate);
+            if (metrics.Gauc > bestGauc)
+            {
+                (best as IDisposable)?.Dispose();
+                (best, bestGauc) = (model, metrics.Gauc);
+            }
+            else (model as IDisposable)?.Dispose();
+        }
+        return new KeepExperimentResult([.. board.OrderByDescending(c => c.Gauc)], best!, all.Schema, lastDay);
+    }
+
+    /// <summary>Rows before <paramref name="lastDay"/> train; rows of that day validate.</summary>
+    private static (IDataView Train, IDataView Validation) SplitByDay(MLContext ml, IDataView data, int lastDay)
+    {
+        const string Day = "__keep_day";
+        var withDay = ml.Transforms.Conversion.ConvertType(Day, ImpressionColumns.Day, DataKind.Double).Fit(data).Transform(data);
+        var train = ml.Data.FilterRowsByColumn(withDay, Day, double.NegativeInfinity, lastDay);
+        var validation = ml.Data.FilterRowsByColumn(withDay, Day, lastDay, lastDay + 1);
+        if (!train.GetColumn<int>(ImpressionColumns.Day).Any())
+            throw new ArgumentException("The training file holds a single day; the experiment holds out the last day for validation and needs at least two.");
+        return (train, validation);
+    }
+
+    private IEnumerable<(string Trainer, string Settings, bool WithKnowledge, Func<IEstimator<ITransformer>> Estimator)> Candidates(MLContext ml)
+    {
+        var trainers = ml.BinaryClassification.Trainers;
+        string label = _options.Label.ToString();
+        int seed = _options.Seed;
+        var knowledgeOptions = _options.Knowledge == null ? [false] : new[] { true, false };
+        foreach (string trainer in _options.Trainers)
+            foreach (bool withKnowledge in knowledgeOptions)
+            {
+                var knowledge = withKnowledge ? _options.Knowledge : null;
+                switch (trainer)
+                {
+                    case "keep-dnn":
+                        foreach (var (lr, epochs) in new[] { (0.001, 1), (0.001, 2) })
+                            yield return (trainer, $"lr {lr}, {epochs} epoch(s)", withKnowledge,
+                                () => new KeepDnnEstimator(new KeepDnnOptions { Label = _options.Label, LearningRate = lr, Epochs = epochs, Seed = seed }, knowledge));
+                        break;
+                    case "fasttree":
+                        foreach (var (trees, leaves) in new[] { (100, 20), (200, 31) })
+                            yield return (trainer, $"{trees} trees, {leaves} leaves", withKnowledge, () => BaseFeatures.Estimator(ml).Append(Plug(trainers,
+                                trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = label, NumberOfTrees = trees, NumberOfLeaves = leaves, Seed = seed }), knowledge)));
+                        break;
+                    case "lightgbm":
+                        yield return (trainer, "100 iterations, 31 leaves", withKnowledge, () => BaseFeatures.Estimator(ml, hashBits: 10).Append(Plug(trainers,
+                            trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = label, Seed = seed }), knowledge)));
+                        break;
+                    default:
+                        yield return (trainer, "default", withKnowledge, () => BaseFeatures.Estimator(ml).Append(Plug(trainers, trainers.SdcaLogisticRegression(labelColumnName: label), knowledge)));
+                        break;
+                }
+            }
+    }
+
+    private static IEstimator<ITransformer> Plug<TModel>(BinaryClassificationCatalog.BinaryClassificationTrainers trainers,
+        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel? knowledge) where TModel : class
+        => knowledge == null ? trainer : trainers.KeepPlugin(trainer, knowledge);
+}
+
+/// <summary>What <see cref="KeepExperiment.Run"/> found.</summary>
+/// <param name="Leaderboard">Candidates, best GAUC first.</param>
+/// <param name="BestModel">The best candidate's fitted model (trained on the days before the validation day).</param>
+/// <param name="InputSchema">The schema to save the model with.</param>
+/// <param name="ValidationDay">The held-out day.</param>
+public sealed record KeepExperimentResult(IReadOnlyList<ExperimentCandidate> Leaderboard, ITransformer BestModel, DataViewSchema InputSchema, int ValidationDay);
