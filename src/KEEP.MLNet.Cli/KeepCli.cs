@@ -15,7 +15,8 @@ internal static class KeepCli
     /// <summary>A bug or an environment failure; details were printed.</summary>
     public const int InternalError = 2;
 
-    public static int Run(string[] args, IAnsiConsole console)
+    /// <summary>Runs the command line; help and parse errors go to <paramref name="output"/>/<paramref name="error"/> (default: the console).</summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, TextWriter? error = null)
     {
         var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
         root.Subcommands.Add(GenerateCommand.Create(console));
@@ -28,7 +29,10 @@ internal static class KeepCli
         root.Subcommands.Add(PredictCommand.Create(console));
         root.Subcommands.Add(PublishCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
-        return root.Parse(args).Invoke();
+        var configuration = new InvocationConfiguration();
+        if (output != null) configuration.Output = output;
+        if (error != null) configuration.Error = error;
+        return root.Parse(args).Invoke(configuration);
     }
 
     /// <summary>Runs a command body, turning exceptions into a one-line message and an exit code.</summary>

@@ -18,18 +18,10 @@ internal static class CliRunner
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 160;
-        var stdout = Console.Out;
+        // Help and parse errors are captured through System.CommandLine's own writers, never by redirecting the
+        // process-wide Console, which tests running in parallel also write to.
         var capture = new StringWriter();
-        int code;
-        lock (typeof(CliRunner))
-        {
-            // System.CommandLine writes help and parse errors to Console.Out / Console.Error.
-            var stderr = Console.Error;
-            Console.SetOut(capture);
-            Console.SetError(capture);
-            try { code = KeepCli.Run(args, console); }
-            finally { Console.SetOut(stdout); Console.SetError(stderr); }
-        }
+        int code = KeepCli.Run(args, console, capture, capture);
         return (code, writer.ToString() + capture.ToString());
     }
 
