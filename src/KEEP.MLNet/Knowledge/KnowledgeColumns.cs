@@ -38,14 +38,7 @@ internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, Pret
 
     /// <summary>The input schema plus the knowledge columns.</summary>
     public DataViewSchema OutputSchema(DataViewSchema input)
-    {
-        var builder = new DataViewSchema.Builder();
-        var added = Selected().Select(c => c.Name).ToHashSet();
-        foreach (var column in input)
-            if (!added.Contains(column.Name)) builder.AddColumn(column.Name, column.Type, column.Annotations);
-        foreach (var (_, name, width) in Selected()) builder.AddColumn(name, TypeOf(width));
-        return builder.ToSchema();
-    }
+        => Data.AddedColumns.Schema(input, [.. Selected().Select(c => (c.Name, (DataViewType)TypeOf(c.Width)))]);
 
     /// <summary>Checks the input: ids Int32, histories fixed-length vectors of the model's history length.</summary>
     public void ValidateInput(DataViewSchema input) => Data.DataViewImpressions.ValidateFixedLength(input, Options.InputColumns, withLabels: false, Model.HistoryLength);

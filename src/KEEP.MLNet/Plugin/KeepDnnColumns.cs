@@ -1,3 +1,4 @@
+using KEEP.MLNet.Data;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -20,13 +21,5 @@ public static class KeepDnnColumns
 
     /// <summary>The input schema plus Score, Probability (Single) and PredictedLabel (Boolean), replacing input columns of those names.</summary>
     internal static DataViewSchema OutputSchema(DataViewSchema input)
-    {
-        var builder = new DataViewSchema.Builder();
-        foreach (var column in input)
-            if (!All.Contains(column.Name)) builder.AddColumn(column.Name, column.Type, column.Annotations);
-        builder.AddColumn(Score, NumberDataViewType.Single);
-        builder.AddColumn(Probability, NumberDataViewType.Single);
-        builder.AddColumn(PredictedLabel, BooleanDataViewType.Instance);
-        return builder.ToSchema();
-    }
+        => AddedColumns.Schema(input, (Score, NumberDataViewType.Single), (Probability, NumberDataViewType.Single), (PredictedLabel, BooleanDataViewType.Instance));
 }

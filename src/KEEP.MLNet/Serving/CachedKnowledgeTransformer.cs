@@ -37,11 +37,7 @@ public sealed class CachedKnowledgeTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         DataViewImpressions.Validate(inputSchema, _options.InputColumns, withLabels: false);
-        var builder = new DataViewSchema.Builder();
-        foreach (var column in inputSchema)
-            if (column.Name != _options.OutputColumnName) builder.AddColumn(column.Name, column.Type, column.Annotations);
-        builder.AddColumn(_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Source.Width));
-        return builder.ToSchema();
+        return AddedColumns.Schema(inputSchema, (_options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, Source.Width)));
     }
 
     /// <inheritdoc/>
