@@ -40,7 +40,7 @@ internal static class ExperimentCommand
             using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
             var options = new KeepExperimentOptions
             {
-                TrainingFile = TrainCommand.TrainingFile(dataInfo),
+                TrainingFile = DataArgument.Resolve(dataInfo, "sub_train.parquet"),
                 Knowledge = model,
                 Label = result.GetValue(label),
                 Time = ParseTime(result.GetValue(time)!),

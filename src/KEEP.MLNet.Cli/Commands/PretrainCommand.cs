@@ -29,7 +29,7 @@ internal static class PretrainCommand
         output2.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
-            string file = SuperFile(result.GetValue(data)!);
+            string file = DataArgument.Resolve(result.GetValue(data)!, "super.parquet");
             var options = new PretrainingOptions
             {
                 Tasks = ParseTasks(result.GetValue(tasks)!),
@@ -87,17 +87,6 @@ internal static class PretrainCommand
         var view = ImpressionFile.Load(dataFile, model.Options.HistoryLength);
         using var transformer = ml.Transforms.KeepKnowledge(model).Fit(view);
         KnowledgeModelFile.Save(ml, transformer, view.Schema, path);
-    }
-
-    /// <summary>A folder means its super.parquet; anything else is taken as the file itself.</summary>
-    public static string SuperFile(FileSystemInfo data)
-    {
-        if (data is DirectoryInfo || Directory.Exists(data.FullName))
-        {
-            string super = Path.Combine(data.FullName, "super.parquet");
-            return File.Exists(super) ? super : throw new FileNotFoundException($"{data.FullName}: no super.parquet in this folder (run 'keep generate' or 'keep import' first).", super);
-        }
-        return File.Exists(data.FullName) ? data.FullName : throw new FileNotFoundException($"{data.FullName}: not found.", data.FullName);
     }
 
     private static PretrainingTask[] ParseTasks(string text)

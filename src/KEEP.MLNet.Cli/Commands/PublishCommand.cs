@@ -32,7 +32,7 @@ internal static class PublishCommand
         {
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
             string folder = result.GetValue(data)!.FullName;
-            string super = PretrainCommand.SuperFile(result.GetValue(data)!);
+            string super = DataArgument.Resolve(result.GetValue(data)!, "super.parquet");
             var served = result.GetValue(serve) is { Length: > 0 } files ? files.Select(f => f.FullName).ToArray()
                 : DefaultServed.Select(f => Path.Combine(folder, f)).Where(File.Exists).ToArray();
             if (served.Length == 0) throw new FileNotFoundException($"{folder}: no sub_train.parquet or sub_test.parquet to serve; name files with --serve.");

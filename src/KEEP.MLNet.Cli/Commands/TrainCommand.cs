@@ -36,7 +36,7 @@ internal static class TrainCommand
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
-            string file = TrainingFile(result.GetValue(data)!);
+            string file = DataArgument.Resolve(result.GetValue(data)!, "sub_train.parquet");
             string name = result.GetValue(trainer)!, outPath = result.GetValue(output)!.FullName;
             var task = result.GetValue(label);
             using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
@@ -68,7 +68,7 @@ internal static class TrainCommand
                 ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report =>
                     new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model) { Progress = ProgressTo(report) }.Fit(view),
                     () => status)
-                : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => BaseFeatures.Estimator(ml).Append(Trainer(ml, name, task.ToString(), result.GetValue(seed), model)).Fit(view));
+                : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model).Fit(view));
             if (fitted is KeepDnnTransformer dnn) KeepDnnModelFile.Save(ml, dnn, view.Schema, outPath);
             else ml.Model.Save(fitted, view.Schema, outPath);
             (fitted as IDisposable)?.Dispose();
@@ -85,30 +85,4 @@ internal static class TrainCommand
         else console.MarkupLineInterpolated($"Trained {trainer}{(knowledge ? " + KEEP" : "")} ({label}) on {rows:N0} rows in {seconds:F0} s → [bold]{outPath}[/]");
     }
 
-    /// <summary>An ML.NET trainer on the hashed id features, plugged with the knowledge model when there is one.</summary>
-    private static IEstimator<ITransformer> Trainer(MLContext ml, string name, string label, int seed, PretrainedModel? knowledge)
-    {
-        var trainers = ml.BinaryClassification.Trainers;
-        return name switch
-        {
-            "fasttree" => Plug(trainers, trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = label, Seed = seed }), knowledge),
-            "lightgbm" => Plug(trainers, trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = label, Seed = seed }), knowledge),
-            _ => Plug(trainers, trainers.SdcaLogisticRegression(labelColumnName: label), knowledge),
-        };
-    }
-
-    private static IEstimator<ITransformer> Plug<TModel>(BinaryClassificationCatalog.BinaryClassificationTrainers trainers,
-        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel? knowledge) where TModel : class
-        => knowledge == null ? trainer : trainers.KeepPlugin(trainer, knowledge);
-
-    /// <summary>A folder means its sub_train.parquet.</summary>
-    public static string TrainingFile(FileSystemInfo data)
-    {
-        if (Directory.Exists(data.FullName))
-        {
-            string train = Path.Combine(data.FullName, "sub_train.parquet");
-            return File.Exists(train) ? train : throw new FileNotFoundException($"{data.FullName}: no sub_train.parquet in this folder.", train);
-        }
-        return File.Exists(data.FullName) ? data.FullName : throw new FileNotFoundException($"{data.FullName}: not found.", data.FullName);
-    }
 }

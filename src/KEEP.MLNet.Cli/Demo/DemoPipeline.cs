@@ -10,7 +10,6 @@ using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Trainers.FastTree;
 using Spectre.Console;
 
 namespace KEEP.MLNet.Cli.Demo;
@@ -47,14 +46,13 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
         var trainView = ImpressionFile.Load(train, knowledge.Options.HistoryLength);
         var testView = ImpressionFile.Load(test, knowledge.Options.HistoryLength);
         var dnn = new KeepDnnOptions { Seed = world.Seed };
-        var fastTree = new FastTreeBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, Seed = world.Seed };
         // Estimators given a progress sink report rows and loss; the others (ML.NET's trainers) get a spinner.
         var candidates = new (string Name, bool Knowledge, Func<IProgress<DownstreamProgress>?, IEstimator<ITransformer>> Estimator)[]
         {
             ("Base DNN", false, p => new KeepDnnEstimator(dnn) { Progress = p }),
             ("KEEP DNN", true, p => new KeepDnnEstimator(dnn, knowledge) { Progress = p }),
-            ("FastTree", false, _ => BaseFeatures.Estimator(ml).Append(ml.BinaryClassification.Trainers.FastTree(fastTree))),
-            ("FastTree + KEEP", true, _ => BaseFeatures.Estimator(ml).Append(ml.BinaryClassification.Trainers.KeepPlugin(ml.BinaryClassification.Trainers.FastTree(fastTree), knowledge))),
+            ("FastTree", false, _ => DownstreamPipelines.Create(ml, "fasttree", ImpressionColumns.Click, world.Seed, null)),
+            ("FastTree + KEEP", true, _ => DownstreamPipelines.Create(ml, "fasttree", ImpressionColumns.Click, world.Seed, knowledge)),
         };
         var results = new List<DemoModel>();
         var predictions = new List<DemoPrediction>();

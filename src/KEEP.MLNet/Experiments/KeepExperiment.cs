@@ -84,7 +84,6 @@ public sealed class KeepExperiment
 
     private IEnumerable<(string Trainer, string Settings, bool WithKnowledge, Func<IEstimator<ITransformer>> Estimator)> Candidates(MLContext ml)
     {
-        var trainers = ml.BinaryClassification.Trainers;
         string label = _options.Label.ToString();
         int seed = _options.Seed;
         var knowledgeOptions = _options.Knowledge == null ? [false] : new[] { true, false };
@@ -101,23 +100,14 @@ public sealed class KeepExperiment
                         break;
                     case "fasttree":
                         foreach (var (trees, leaves) in new[] { (100, 20), (200, 31) })
-                            yield return (trainer, $"{trees} trees, {leaves} leaves", withKnowledge, () => BaseFeatures.Estimator(ml).Append(Plug(trainers,
-                                trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = label, NumberOfTrees = trees, NumberOfLeaves = leaves, Seed = seed }), knowledge)));
-                        break;
-                    case "lightgbm":
-                        yield return (trainer, "100 iterations, 31 leaves", withKnowledge, () => BaseFeatures.Estimator(ml, hashBits: 10).Append(Plug(trainers,
-                            trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = label, Seed = seed }), knowledge)));
+                            yield return (trainer, $"{trees} trees, {leaves} leaves", withKnowledge, () => DownstreamPipelines.Create(ml, trainer, label, seed, knowledge, trees: trees, leaves: leaves));
                         break;
                     default:
-                        yield return (trainer, "default", withKnowledge, () => BaseFeatures.Estimator(ml).Append(Plug(trainers, trainers.SdcaLogisticRegression(labelColumnName: label), knowledge)));
+                        yield return (trainer, trainer == "lightgbm" ? "100 iterations, 31 leaves" : "default", withKnowledge, () => DownstreamPipelines.Create(ml, trainer, label, seed, knowledge));
                         break;
                 }
             }
     }
-
-    private static IEstimator<ITransformer> Plug<TModel>(BinaryClassificationCatalog.BinaryClassificationTrainers trainers,
-        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel? knowledge) where TModel : class
-        => knowledge == null ? trainer : trainers.KeepPlugin(trainer, knowledge);
 }
 
 /// <summary>What <see cref="KeepExperiment.Run"/> found.</summary>

@@ -126,11 +126,11 @@ public sealed class PaperExperiment
         if (_options.Tables.Contains(2) && _options.TreeTrainers)
         {
             var ml = new MLContext(seed);
-            foreach (var (name, plugged, trainer) in TreeTrainers(ml, seed))
+            foreach (var (name, plugged, trainer) in new[] { (FastTree, FastTreeKeep, "fasttree"), (LightGbm, LightGbmKeep, "lightgbm") })
             {
-                (scores, time) = Trees(ml, files, trainer(null));
+                (scores, time) = Trees(ml, files, trainer, seed, null);
                 Add(Table2, name, scores, time);
-                (scores, time) = Trees(ml, files, trainer(full));
+                (scores, time) = Trees(ml, files, trainer, seed, full);
                 Add(Table2, plugged, scores, time);
             }
         }
@@ -185,28 +185,11 @@ public sealed class PaperExperiment
         }
     }
 
-    /// <summary>Each tree trainer as a factory: without knowledge (null) or plugged with a knowledge model.</summary>
-    private static IEnumerable<(string Name, string Plugged, Func<PretrainedModel?, IEstimator<ITransformer>> Trainer)> TreeTrainers(MLContext ml, int seed)
-    {
-        var trainers = ml.BinaryClassification.Trainers;
-        yield return (FastTree, FastTreeKeep, k =>
-        {
-            var trainer = trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, Seed = seed });
-            return k == null ? trainer : trainers.KeepPlugin(trainer, k);
-        });
-        yield return (LightGbm, LightGbmKeep, k =>
-        {
-            var trainer = trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, Seed = seed });
-            return k == null ? trainer : trainers.KeepPlugin(trainer, k);
-        });
-    }
-
-    /// <summary>An ML.NET trainer on the hashed base features, with KEEP knowledge appended when a model is given.</summary>
-    private static (float[] Scores, double Seconds) Trees(MLContext ml, IReadOnlyDictionary<DatasetSplit, string> files, IEstimator<ITransformer> trainer)
+    /// <summary>An ML.NET pipeline on the hashed base features (2^10 slots per id), with KEEP knowledge appended when a model is given.</summary>
+    private static (float[] Scores, double Seconds) Trees(MLContext ml, IReadOnlyDictionary<DatasetSplit, string> files, string trainer, int seed, PretrainedModel? knowledge)
     {
         var clock = Stopwatch.StartNew();
-        // 2^10 hashed slots per id keeps LightGbm's dense row × feature buffer under 2^31 on the paper-size worlds.
-        var model = BaseFeatures.Estimator(ml, hashBits: 10).Append(trainer).Fit(ImpressionFile.Load(files[DatasetSplit.SubTrain], 50));
+        var model = DownstreamPipelines.Create(ml, trainer, ImpressionColumns.Click, seed, knowledge, hashBits: 10).Fit(ImpressionFile.Load(files[DatasetSplit.SubTrain], 50));
         double seconds = clock.Elapsed.TotalSeconds;
         var scores = model.Transform(ImpressionFile.Load(files[DatasetSplit.SubTest], 50)).GetColumn<float>("Score").ToArray();
         return (scores, seconds);
