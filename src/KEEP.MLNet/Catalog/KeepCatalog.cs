@@ -89,6 +89,19 @@ public static class KeepCatalog
         return new KnowledgePluginEstimator<TModel>(trainer, knowledge, options);
     }
 
+    /// <summary>Plugs ROK knowledge (instance-wise and/or feature-wise columns) into any binary trainer.</summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="trainer">Any ML.NET binary trainer.</param>
+    /// <param name="rok">The knowledge base or its checkpoint, which columns to add, the input column names.</param>
+    /// <param name="featureColumnName">The trainer's feature column; null: the trainer's own.</param>
+    public static KnowledgePluginEstimator<TModel> KeepPlugin<TModel>(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, KEEP.MLNet.Retrieval.RokKnowledgeOptions rok, string? featureColumnName = null)
+        where TModel : class
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KnowledgePluginEstimator<TModel>(trainer, rok, featureColumnName);
+    }
+
     /// <summary>
     /// The downstream KEEP DNN (paper §3.3): a DIN-style CTR model whose dense layer m gets h + MLP(K(u, i))
     /// from <paramref name="knowledge"/> when given. Scores like ML.NET's calibrated binary classifiers
@@ -103,6 +116,46 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new KeepDnnEstimator(options, knowledge, warmStart);
+    }
+
+    /// <summary>
+    /// The downstream KEEP DNN with knowledge from any source: ROK (<c>new RokKnowledge(rok)</c>), KEEP and
+    /// ROK together (<c>new CombinedKnowledge(new ExactKnowledge(keep), new RokKnowledge(rok))</c>), or a store.
+    /// </summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="options">Architecture and training settings; null: the defaults.</param>
+    /// <param name="knowledge">Where the plug-in's knowledge comes from (not disposed).</param>
+    /// <param name="warmStart">A previously trained downstream model to start from.</param>
+    public static KeepDnnEstimator KeepDnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        KeepDnnOptions? options, IKnowledgeSource knowledge, KEEP.MLNet.Plugin.KeepDnn? warmStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        return new KeepDnnEstimator(options, knowledge, warmStart);
+    }
+
+    /// <summary>
+    /// Adds ROK knowledge columns (instance-wise <c>ROK</c>, feature-wise <c>ROK_fields</c>) computed by a
+    /// trained knowledge base from the rows' own ids — no retrieval at inference.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="model">The knowledge base (not disposed by the transformer).</param>
+    /// <param name="emit">Which knowledge to add.</param>
+    public static KEEP.MLNet.Retrieval.RokKnowledgeEstimator RokKnowledge(this TransformsCatalog catalog, KEEP.MLNet.Retrieval.RokModel model,
+        KEEP.MLNet.Retrieval.RokKnowledgeKinds emit = KEEP.MLNet.Retrieval.RokKnowledgeKinds.Both)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(new KEEP.MLNet.Retrieval.RokKnowledgeOptions { Model = model, Emit = emit });
+    }
+
+    /// <summary>Adds ROK knowledge columns with full control: a model, a checkpoint, or training ROK on <c>Fit</c>'s input.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options.</param>
+    public static KEEP.MLNet.Retrieval.RokKnowledgeEstimator RokKnowledge(this TransformsCatalog catalog, KEEP.MLNet.Retrieval.RokKnowledgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(options);
     }
 
     /// <summary>

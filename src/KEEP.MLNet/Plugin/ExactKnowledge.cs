@@ -1,11 +1,12 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Knowledge.Onnx;
 using KEEP.MLNet.Pretraining;
 
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>K(u, i) computed by the pre-trained network: the chosen kinds in the order [K_u, K_i, K_ui].</summary>
-public sealed class ExactKnowledge : IKnowledgeSource
+public sealed class ExactKnowledge : IKnowledgeSource, IPortableKnowledge
 {
     /// <summary>Creates the source (the model is not disposed by it).</summary>
     public ExactKnowledge(PretrainedModel model, KnowledgeKinds kinds = KnowledgeKinds.All)
@@ -47,6 +48,19 @@ public sealed class ExactKnowledge : IKnowledgeSource
             if (Kinds.HasFlag(KnowledgeKinds.Interaction)) Copy(block.Interaction, r, Model.InteractionKnowledgeDim, row, ref offset);
         }
         return result;
+    }
+
+    int IPortableKnowledge.HistoryLength => Model.Options.HistoryLength;
+
+    /// <summary>K(u, i) of the chosen kinds, in the order [K_u, K_i, K_ui], from the exported knowledge network.</summary>
+    string IPortableKnowledge.AddTo(OnnxGraph g, KnowledgeOnnxNames names)
+    {
+        var (user, item, interaction) = KnowledgeOnnxExporter.AddKnowledge(g, Model, names, [.. Enumerable.Range(0, Model.Options.Tasks.Count)]);
+        var parts = new List<string>();
+        if (Kinds.HasFlag(KnowledgeKinds.User)) parts.Add(user);
+        if (Kinds.HasFlag(KnowledgeKinds.Item)) parts.Add(item);
+        if (Kinds.HasFlag(KnowledgeKinds.Interaction)) parts.Add(interaction);
+        return parts.Count == 1 ? parts[0] : g.Node("Concat", [.. parts], OnnxAttribute.Int("axis", 1));
     }
 
     private static void Copy(float[] source, int row, int width, Span<float> target, ref int offset)

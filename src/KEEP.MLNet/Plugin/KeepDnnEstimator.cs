@@ -16,7 +16,7 @@ namespace KEEP.MLNet.Plugin;
 public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
 {
     private readonly KeepDnnOptions _options;
-    private readonly PretrainedModel? _knowledge;
+    private readonly IKnowledgeSource? _knowledge;
     private readonly KeepDnn? _warmStart;
     private readonly ImpressionColumnNames _columns;
 
@@ -26,14 +26,24 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
     /// <param name="columns">Input column names.</param>
     public KeepDnnEstimator(KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
+        : this(options, knowledge == null ? null : new ExactKnowledge(knowledge, (options ?? new KeepDnnOptions()).Knowledge), warmStart, columns)
+    {
+    }
+
+    /// <summary>Creates the estimator with knowledge from any source: KEEP, ROK, both (<see cref="CombinedKnowledge"/>), or a store.</summary>
+    /// <param name="options">Architecture and training settings.</param>
+    /// <param name="knowledge">Where the plug-in's knowledge comes from (not disposed); null trains the base model.</param>
+    /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
+    /// <param name="columns">Input column names.</param>
+    public KeepDnnEstimator(KeepDnnOptions? options, IKnowledgeSource? knowledge, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
     {
         _options = options ?? new KeepDnnOptions();
         _options.Validate();
         _knowledge = knowledge;
         _warmStart = warmStart;
         _columns = columns ?? new ImpressionColumnNames();
-        if (knowledge != null && knowledge.Options.HistoryLength != _options.HistoryLength)
-            throw new ArgumentException($"The knowledge model reads {knowledge.Options.HistoryLength} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {knowledge.Options.HistoryLength}.", nameof(options));
+        if (knowledge is IPortableKnowledge { HistoryLength: var length } && length != _options.HistoryLength)
+            throw new ArgumentException($"The knowledge network reads {length} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {length}.", nameof(options));
     }
 
     /// <summary>Rows scored per network call in <c>Transform</c>.</summary>
@@ -68,7 +78,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         // The shape ML.NET's ONNX transformer gives, asked of an untrained network of the same form.
         var empty = new IdVocabulary([]);
         var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
-        var source = _knowledge == null ? null : new ExactKnowledge(_knowledge, _options.Knowledge);
+        var source = _knowledge;
         using var probe = new KeepDnn(_options, vocabularies, new KeepDnnModel(vocabularies, _options, source?.Width ?? 0), source, []);
         return Portable(probe, _columns).GetOutputSchema(inputSchema);
     }

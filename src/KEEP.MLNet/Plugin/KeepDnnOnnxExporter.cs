@@ -1,4 +1,3 @@
-using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Knowledge.Onnx;
 using static TorchSharp.torch;
 
@@ -23,13 +22,14 @@ public static class KeepDnnOnnxExporter
         ArgumentNullException.ThrowIfNull(names);
         var g = new OnnxGraph();
         int length = model.Options.HistoryLength;
-        if (model.Knowledge != null && model.KnowledgeModel == null)
-            throw new NotSupportedException("This KEEP DNN reads cached knowledge from a store; only a DNN plugged with a pre-trained model (exact knowledge) embeds its knowledge network in ONNX.");
-        if (model.KnowledgeModel is { } k && k.Options.HistoryLength != length)
-            throw new ArgumentException($"The knowledge model reads {k.Options.HistoryLength} behaviours and the DNN {length}; one history column cannot serve both.", nameof(model));
+        var portable = model.Knowledge as IPortableKnowledge;
+        if (model.Knowledge != null && portable == null)
+            throw new NotSupportedException("This KEEP DNN reads cached knowledge from a store; only a DNN plugged with knowledge networks (a pre-trained KEEP model, a ROK knowledge base) embeds them in ONNX.");
+        if (portable != null && portable.HistoryLength != length)
+            throw new ArgumentException($"The knowledge network reads {portable.HistoryLength} behaviours and the DNN {length}; one history column cannot serve both.", nameof(model));
         OnnxLayers.DeclareInputs(g, names, length);
         var (embeddings, attention, layers, output, plugin, pluginLayer) = model.Network.Parts;
-        string? knowledge = model.KnowledgeModel == null ? null : Knowledge(g, model, names);
+        string? knowledge = portable?.AddTo(g, names);
 
         var (user, target, interest) = OnnxLayers.DinFront(g, "dnn", names, model.Vocabularies, embeddings, attention);
         string x = g.Node("Concat", [user, target, interest], OnnxAttribute.Int("axis", 1));
@@ -48,18 +48,6 @@ public static class KeepDnnOnnxExporter
         }
         g.Metadata("keep.model", "KEEP DNN");
         return g.ToModel("keep_dnn");
-    }
-
-    /// <summary>K(u, i) of the kinds the DNN was trained with, in its order [K_u, K_i, K_ui].</summary>
-    private static string Knowledge(OnnxGraph g, KeepDnn model, KnowledgeOnnxNames names)
-    {
-        var knowledge = model.KnowledgeModel!;
-        var (user, item, interaction) = KnowledgeOnnxExporter.AddKnowledge(g, knowledge, names, [.. Enumerable.Range(0, knowledge.Options.Tasks.Count)]);
-        var parts = new List<string>();
-        if (model.Options.Knowledge.HasFlag(KnowledgeKinds.User)) parts.Add(user);
-        if (model.Options.Knowledge.HasFlag(KnowledgeKinds.Item)) parts.Add(item);
-        if (model.Options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) parts.Add(interaction);
-        return parts.Count == 1 ? parts[0] : g.Node("Concat", [.. parts], OnnxAttribute.Int("axis", 1));
     }
 
     /// <summary>(K − mean) / √(var + ε) · γ + β as one Mul and one Add, then the MLP.</summary>

@@ -7,7 +7,7 @@ using Microsoft.ML.Trainers;
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>
-/// Plugs KEEP knowledge into any ML.NET binary trainer (FastTree, LightGbm, SDCA, ...): the knowledge
+/// Plugs KEEP (or ROK) knowledge into any ML.NET binary trainer (FastTree, LightGbm, SDCA, ...): the knowledge
 /// columns are computed from the rows, the chosen ones appended to the trainer's feature vector, and the
 /// trainer trained on the result. The fitted chain — knowledge, slot selection, concatenation, model — is
 /// made of transformers ML.NET saves and loads by itself. Create it with
@@ -18,9 +18,8 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     where TModel : class
 {
     private readonly ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> _trainer;
-    private readonly KnowledgeExtractionEstimator _knowledge;
-    private readonly KnowledgeExtractionOptions _knowledgeOptions;
-    private readonly KnowledgePluginOptions _options;
+    private readonly IEstimator<ITransformer> _knowledge;
+    private readonly IReadOnlyList<string> _knowledgeColumns;
     private readonly string _features;
 
     /// <summary>
@@ -32,23 +31,46 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     {
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
         ArgumentNullException.ThrowIfNull(knowledge);
-        _options = options ?? new KnowledgePluginOptions();
-        if (_options.Knowledge == 0 || (_options.Knowledge & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Knowledge must name at least one kind.", nameof(options));
+        options ??= new KnowledgePluginOptions();
+        if (options.Knowledge == 0 || (options.Knowledge & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Knowledge must name at least one kind.", nameof(options));
         if (knowledge.Model == null && knowledge.CheckpointPath == null) throw new ArgumentException("Give the plug-in a pre-trained model or a checkpoint.", nameof(knowledge));
-        _knowledgeOptions = new KnowledgeExtractionOptions
+        var knowledgeOptions = new KnowledgeExtractionOptions
         {
             Model = knowledge.Model,
             CheckpointPath = knowledge.CheckpointPath,
             InputColumns = knowledge.InputColumns,
             BlockSize = knowledge.BlockSize,
-            Emit = _options.Knowledge,
-            InteractionTasks = _options.InteractionTasks,
+            Emit = options.Knowledge,
+            InteractionTasks = options.InteractionTasks,
             UserKnowledgeColumn = knowledge.UserKnowledgeColumn,
             ItemKnowledgeColumn = knowledge.ItemKnowledgeColumn,
             InteractionKnowledgeColumn = knowledge.InteractionKnowledgeColumn,
         };
-        _knowledge = new KnowledgeExtractionEstimator(_knowledgeOptions);
-        _features = _options.FeatureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
+        _knowledge = new KnowledgeExtractionEstimator(knowledgeOptions);
+        var columns = new List<string>();
+        if (options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(knowledgeOptions.UserKnowledgeColumn);
+        if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumn);
+        if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumn);
+        _knowledgeColumns = columns;
+        _features = options.FeatureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
+    }
+
+    /// <summary>
+    /// Creates the estimator for ROK knowledge: the columns of <paramref name="rok"/>'s <c>Emit</c> are
+    /// appended to the trainer's features (<paramref name="featureColumnName"/>, or the trainer's own).
+    /// </summary>
+    public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
+        Retrieval.RokKnowledgeOptions rok, string? featureColumnName = null)
+    {
+        _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
+        ArgumentNullException.ThrowIfNull(rok);
+        if (rok.Model == null && rok.CheckpointPath == null) throw new ArgumentException("Give the plug-in a trained ROK knowledge base or its checkpoint.", nameof(rok));
+        _knowledge = new Retrieval.RokKnowledgeEstimator(rok);
+        var columns = new List<string>();
+        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Instance)) columns.Add(rok.InstanceColumn);
+        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Fields)) columns.Add(rok.FieldsColumn);
+        _knowledgeColumns = columns;
+        _features = featureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
     }
 
     /// <inheritdoc/>
@@ -59,23 +81,17 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
             throw new ArgumentException($"The trainer's feature column '{_features}' must exist as a vector of Single before knowledge is plugged in.", nameof(input));
         var knowledge = _knowledge.Fit(input);
         var withKnowledge = knowledge.Transform(input);
-        var rest = Tail(knowledge.Model.Options).Fit(withKnowledge);
+        var rest = Tail().Fit(withKnowledge);
         return new TransformerChain<ITransformer>([knowledge, .. rest]);
     }
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-        => Tail(_knowledge.ModelOptions()).GetOutputSchema(_knowledge.GetOutputSchema(inputSchema));
+        => Tail().GetOutputSchema(_knowledge.GetOutputSchema(inputSchema));
 
     /// <summary>Concatenation of the knowledge onto the features, then the trainer.</summary>
-    private EstimatorChain<ISingleFeaturePredictionTransformer<TModel>> Tail(PretrainingOptions model)
-    {
-        var columns = new List<string> { _features };
-        if (_options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(_knowledgeOptions.UserKnowledgeColumn);
-        if (_options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(_knowledgeOptions.ItemKnowledgeColumn);
-        if (_options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(_knowledgeOptions.InteractionKnowledgeColumn);
-        return new MLContext(model.Seed).Transforms.Concatenate(_features, [.. columns]).Append(_trainer);
-    }
+    private EstimatorChain<ISingleFeaturePredictionTransformer<TModel>> Tail()
+        => new MLContext(0).Transforms.Concatenate(_features, [_features, .. _knowledgeColumns]).Append(_trainer);
 
     private static string? FeatureColumnOf(object trainer)
         => trainer.GetType().GetField("FeatureColumn")?.GetValue(trainer) is SchemaShape.Column column ? column.Name : null;

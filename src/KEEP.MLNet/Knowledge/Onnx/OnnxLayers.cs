@@ -22,6 +22,17 @@ internal static class OnnxLayers
     public static (string User, string Target, string Interest) DinFront(OnnxGraph g, string prefix, KnowledgeOnnxNames names,
         FeatureVocabularies vocabularies, FeatureEmbeddings embeddings, TargetAttention attention)
     {
+        var (user, target, behaviours, mask) = Embedded(g, prefix, names, vocabularies, embeddings);
+        return (user, target, Attention(g, prefix, attention, target, behaviours, mask));
+    }
+
+    /// <summary>
+    /// Raw ids through the vocabularies and embedding tables: the user vector [N, U], the target item vector
+    /// [N, 3I], the behaviour vectors [N, L, 3I] and the behaviour mask [N, L] (1 = real, 0 = padding).
+    /// </summary>
+    public static (string User, string Target, string Behaviours, string Mask) Embedded(OnnxGraph g, string prefix, KnowledgeOnnxNames names,
+        FeatureVocabularies vocabularies, FeatureEmbeddings embeddings)
+    {
         string user = Lookup(g, Column(g, names.UserId), vocabularies.Users);
         string item = Lookup(g, Column(g, names.ItemId), vocabularies.Items);
         string shop = Lookup(g, Column(g, names.ShopId), vocabularies.Shops);
@@ -40,7 +51,7 @@ internal static class OnnxLayers
         string target = g.Node("Concat", [g.Node("Gather", [itemWeights, item]), g.Node("Gather", [shopWeights, shop]), g.Node("Gather", [categoryWeights, category])], OnnxAttribute.Int("axis", -1));
         string behaviours = g.Node("Concat", [g.Node("Gather", [itemWeights, historyItem]), g.Node("Gather", [shopWeights, historyShop]), g.Node("Gather", [categoryWeights, historyCategory])], OnnxAttribute.Int("axis", -1));
         string mask = g.Node("Cast", [g.Node("Not", [g.Node("Equal", [historyItem, g.Longs("padding", [IdVocabulary.Padding], 1)])])], OnnxAttribute.Int("to", (int)OnnxType.Float));
-        return (userVector, target, Attention(g, prefix, attention, target, behaviours, mask));
+        return (userVector, target, behaviours, mask);
     }
 
     /// <summary>[q, k, q − k, q ⊙ k] → PReLU MLP → masked scores → score-weighted sum of behaviours.</summary>
