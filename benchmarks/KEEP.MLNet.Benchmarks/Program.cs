@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["downstream"] = DownstreamBenchmarks.Run,
     ["serving"] = ServingBenchmarks.Run,
     ["serving-read"] = ServingBenchmarks.Read,
+    ["retrieval"] = RetrievalBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

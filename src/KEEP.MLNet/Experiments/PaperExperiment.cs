@@ -20,17 +20,19 @@ namespace KEEP.MLNet.Experiments;
 /// written to <c>results.json</c> after every seed; worlds and checkpoints already in the output
 /// directory are reused, so an interrupted run continues where it stopped.
 /// </summary>
-public sealed class PaperExperiment
+public sealed partial class PaperExperiment
 {
     /// <summary>Table names, as in the report.</summary>
-    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table8 = "Table 8";
+    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table8 = "Table 8", TableRok = "ROK";
 
     /// <summary>Variant names, as in the report.</summary>
     public const string Oracle = "Oracle (true click probability)", Tower = "Pre-trained click tower, no downstream training",
         BaseDnn = "Base DNN", Merged = "Sample merging DNN", KeepDnn = "KEEP DNN", FastTree = "FastTree", FastTreeKeep = "FastTree + KEEP",
         LightGbm = "LightGbm", LightGbmKeep = "LightGbm + KEEP", UserOnly = "K_u", UserItem = "K_u + K_i", All = "K_u + K_i + K_ui",
         ClickTask = "click", ClickConversion = "click + conversion", AllTasks = "click + conversion + cart",
-        ExactKui = "exact K_ui", Decomposition = "decomposition", Degeneration = "degeneration", Combined = "both (Eq. 6)";
+        ExactKui = "exact K_ui", Decomposition = "decomposition", Degeneration = "degeneration", Combined = "both (Eq. 6)",
+        RetrievalTeacher = "Retrieval teacher (RIM-style, retrieval at inference)", RokInstance = "ROK instance-wise", RokFields = "ROK feature-wise",
+        KeepRok = "KEEP + ROK instance-wise";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -101,19 +103,25 @@ public sealed class PaperExperiment
 
         var dnn = _options.Dnn with { Seed = seed };
         Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
+        var inference = new Dictionary<string, double>();
         (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge)
         {
             var clock = Stopwatch.StartNew();
             using var model = new KeepDnnTrainer(dnn).Fit(data, knowledge, cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
-            return ([.. test.Batches.SelectMany(model.Predict)], seconds);
+            clock.Restart();
+            float[] scores = [.. test.Batches.SelectMany(model.Predict)];
+            inference = InferenceRate(scores.Length, clock.Elapsed.TotalSeconds);
+            return (scores, seconds);
         }
 
         // Base and KEEP DNN are the references of every table; they are trained whatever tables are run.
         var (scores, time) = Dnn(subTrain, null);
         Add(Table2, BaseDnn, scores, time);
+        if (_options.Tables.Contains(9)) Add(TableRok, BaseDnn, scores, time, inference);
         (scores, time) = Dnn(subTrain, new ExactKnowledge(full));
         Add(Table2, KeepDnn, scores, time);
+        if (_options.Tables.Contains(9)) Add(TableRok, KeepDnn, scores, time, inference);
         if (_options.Tables.Contains(3)) Add(Table3, All, scores, time);
         if (_options.Tables.Contains(4)) Add(Table4, AllTasks, scores, time);
         if (_options.Tables.Contains(8)) Add(Table8, ExactKui, scores, time);
@@ -144,6 +152,7 @@ public sealed class PaperExperiment
         }
 
         if (_options.Tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, Dnn, Add);
+        if (_options.Tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), Add, cancellation);
 
         if (_options.Tables.Contains(4))
         {

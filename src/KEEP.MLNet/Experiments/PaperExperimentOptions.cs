@@ -18,16 +18,19 @@ public sealed record PaperExperimentOptions
     public KeepDnnOptions Dnn { get; init; } = new();
     /// <summary>
     /// The paper tables to run: 2 (downstream models; Table 7's sparsity buckets come with it), 3 (knowledge
-    /// kinds), 4 (pre-training tasks: two more pre-trainings per seed), 8 (compressed knowledge for serving).
+    /// kinds), 4 (pre-training tasks: two more pre-trainings per seed), 8 (compressed knowledge for serving), 9 (ROK: retrieval teacher,
+    /// ROK instance-/feature-wise, KEEP + ROK, with inference rows/s).
     /// Results of tables not run are kept from earlier runs in the same folder.
     /// </summary>
-    public IReadOnlySet<int> Tables { get; init; } = new HashSet<int> { 2, 3, 4, 8 };
+    public IReadOnlySet<int> Tables { get; init; } = new HashSet<int> { 2, 3, 4, 8, 9 };
     /// <summary>In Table 2, run the ML.NET tree trainers (FastTree and LightGbm) with and without knowledge.</summary>
     public bool TreeTrainers { get; init; } = true;
     /// <summary>In Table 2, run the sample-merging baseline (downstream trained on super + sub rows).</summary>
     public bool SampleMerging { get; init; } = true;
     /// <summary>Settings of the Table 8 compression.</summary>
     public Serving.Compression.KnowledgeCompressionOptions Compression { get; init; } = new();
+    /// <summary>ROK settings (table 9: the ROK table).</summary>
+    public Retrieval.RokOptions Rok { get; init; } = new();
     /// <summary>Upper bounds (inclusive) of the user-sparsity buckets, in sub-domain training rows per user.</summary>
     public IReadOnlyList<int> SparsityBounds { get; init; } = [5, 20];
 }

@@ -33,6 +33,7 @@ public static class PaperReport
         Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)", _ => BaseDnnAcross);
         Table(text, results, Table8, "Table 8 analogue: compressed knowledge for serving (KEEP DNN)", v => v == ExactKui ? null : ExactKui);
         Cache(text, results);
+        Table(text, results, TableRok, "ROK: retrieval-oriented knowledge (KEEP DNN, sub-domain test day)", v => v == BaseDnn ? null : BaseDnn);
         Buckets(text, results);
         Checks(text, results);
         return text.ToString();
@@ -40,7 +41,8 @@ public static class PaperReport
 
     /// <summary>Rows in the paper's order.</summary>
     private static readonly string[] Order = [Oracle, Tower, BaseDnn, Merged, KeepDnn, FastTree, FastTreeKeep, LightGbm, LightGbmKeep,
-        UserOnly, UserItem, All, ClickTask, ClickConversion, AllTasks, ExactKui, Decomposition, Degeneration, Combined];
+        UserOnly, UserItem, All, ClickTask, ClickConversion, AllTasks, ExactKui, Decomposition, Degeneration, Combined,
+        RetrievalTeacher, RokInstance, RokFields, KeepRok];
 
     private const string BaseDnnAcross = "\u0000" + BaseDnn;
 
@@ -50,8 +52,9 @@ public static class PaperReport
         if (rows.Count == 0) return;
         text.AppendLine(CultureInfo.InvariantCulture, $"### {heading}");
         text.AppendLine();
-        text.AppendLine("| model | GAUC | AUC | Δ GAUC | vs | train s |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        bool rates = rows.Any(r => r.Details?.ContainsKey(InferenceRateKey) == true);
+        text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | vs | train s |{(rates ? " inference rows/s |" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|{(rates ? "---|" : "")}");
         foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue))
         {
             var of = rows.Where(r => r.Variant == variant).ToList();
@@ -68,9 +71,17 @@ public static class PaperReport
                 }
             }
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {vs} | {of.Average(r => r.Seconds):F0} |");
+                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}");
         }
         text.AppendLine();
+    }
+
+    private const string InferenceRateKey = "inferenceRowsPerSecond";
+
+    private static string Rate(List<ExperimentResult> rows)
+    {
+        var values = rows.Where(r => r.Details?.ContainsKey(InferenceRateKey) == true).Select(r => r.Details![InferenceRateKey]).ToList();
+        return values.Count == 0 ? "" : values.Average().ToString("N0", CultureInfo.InvariantCulture);
     }
 
     private static void Cache(StringBuilder text, IReadOnlyList<ExperimentResult> results)
