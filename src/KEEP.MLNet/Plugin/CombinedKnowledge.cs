@@ -16,7 +16,7 @@ public sealed class CombinedKnowledge : IKnowledgeSource, IPortableKnowledge
     {
         ArgumentNullException.ThrowIfNull(parts);
         if (parts.Length == 0 || parts.Any(p => p is null)) throw new ArgumentException("Give at least one knowledge source, none null.", nameof(parts));
-        var lengths = parts.OfType<IPortableKnowledge>().Select(p => p.HistoryLength).Distinct().ToList();
+        var lengths = parts.OfType<IPortableKnowledge>().Select(p => p.HistoryLength).OfType<int>().Distinct().ToList();
         if (lengths.Count > 1) throw new ArgumentException($"The knowledge networks read different numbers of behaviours ({string.Join(", ", lengths)}); one history column cannot serve them all.", nameof(parts));
         _parts = parts;
         Width = parts.Sum(p => p.Width);
@@ -43,7 +43,7 @@ public sealed class CombinedKnowledge : IKnowledgeSource, IPortableKnowledge
         return result;
     }
 
-    int IPortableKnowledge.HistoryLength => Portable().First().HistoryLength;
+    int? IPortableKnowledge.HistoryLength => Portable().Select(p => p.HistoryLength).FirstOrDefault(l => l != null);
 
     string IPortableKnowledge.AddTo(OnnxGraph g, KnowledgeOnnxNames names)
         => g.Node("Concat", [.. Portable().Select(p => p.AddTo(g, names))], OnnxAttribute.Int("axis", 1));

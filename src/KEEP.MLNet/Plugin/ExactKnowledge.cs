@@ -50,7 +50,7 @@ public sealed class ExactKnowledge : IKnowledgeSource, IPortableKnowledge
         return result;
     }
 
-    int IPortableKnowledge.HistoryLength => Model.Options.HistoryLength;
+    int? IPortableKnowledge.HistoryLength => Model.Options.HistoryLength;
 
     /// <summary>K(u, i) of the chosen kinds, in the order [K_u, K_i, K_ui], from the exported knowledge network.</summary>
     string IPortableKnowledge.AddTo(OnnxGraph g, KnowledgeOnnxNames names)

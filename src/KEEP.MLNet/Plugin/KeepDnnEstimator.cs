@@ -42,7 +42,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         _knowledge = knowledge;
         _warmStart = warmStart;
         _columns = columns ?? new ImpressionColumnNames();
-        if (knowledge is IPortableKnowledge { HistoryLength: var length } && length != _options.HistoryLength)
+        if (knowledge is IPortableKnowledge { HistoryLength: int length } && length != _options.HistoryLength)
             throw new ArgumentException($"The knowledge network reads {length} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {length}.", nameof(options));
     }
 

@@ -25,8 +25,8 @@ public static class KeepDnnOnnxExporter
         var portable = model.Knowledge as IPortableKnowledge;
         if (model.Knowledge != null && portable == null)
             throw new NotSupportedException("This KEEP DNN reads cached knowledge from a store; only a DNN plugged with knowledge networks (a pre-trained KEEP model, a ROK knowledge base) embeds them in ONNX.");
-        if (portable != null && portable.HistoryLength != length)
-            throw new ArgumentException($"The knowledge network reads {portable.HistoryLength} behaviours and the DNN {length}; one history column cannot serve both.", nameof(model));
+        if (portable?.HistoryLength is int knowledgeLength && knowledgeLength != length)
+            throw new ArgumentException($"The knowledge network reads {knowledgeLength} behaviours and the DNN {length}; one history column cannot serve both.", nameof(model));
         OnnxLayers.DeclareInputs(g, names, length);
         var (embeddings, attention, layers, output, plugin, pluginLayer) = model.Network.Parts;
         string? knowledge = portable?.AddTo(g, names);

@@ -41,7 +41,7 @@ public sealed class RokKnowledge : IKnowledgeSource, IPortableKnowledge
         return result;
     }
 
-    int IPortableKnowledge.HistoryLength => Model.Options.HistoryLength;
+    int? IPortableKnowledge.HistoryLength => Model.Options.HistoryLength;
 
     string IPortableKnowledge.AddTo(OnnxGraph g, KnowledgeOnnxNames names)
     {

@@ -15,6 +15,7 @@ public sealed class CachedKnowledgeEstimator(CachedKnowledgeOptions options) : I
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(input));
+        if (_options.Embed) return Embedded(input);
         var store = KnowledgeStore.Open(_options.Store);
         try
         {
@@ -27,6 +28,18 @@ public sealed class CachedKnowledgeEstimator(CachedKnowledgeOptions options) : I
             store.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A transformer over a copy of the version's tables, saved as an ONNX lookup network.</summary>
+    private CachedKnowledgeTransformer Embedded(IDataView input)
+    {
+        EmbeddedKnowledge embedded;
+        using (var store = KnowledgeStore.Open(_options.Store)) embedded = EmbeddedKnowledge.FromStore(store, _options.Version, _options.Layout, _options.MaxEmbeddedEntries);
+        var (memory, lookups) = embedded.Parts;
+        var transformer = new CachedKnowledgeTransformer(memory, lookups, _options);
+        transformer.GetOutputSchema(input.Schema);
+        var portable = Knowledge.Onnx.PortableOnnx.Estimator(_options.InputColumns, null, [_options.OutputColumnName], embedded.Export(_options.InputColumns, _options.OutputColumnName), 0).Fit(input);
+        return transformer.WithPortable(portable);
     }
 
     /// <summary>The input plus the knowledge vector, whose width is read from the store's version.</summary>

@@ -28,4 +28,11 @@ public sealed class CachedKnowledgeOptions
     public int BlockSize { get; set; } = 4096;
     /// <summary>What to do when the store is down.</summary>
     public StoreFailurePolicy OnStoreUnavailable { get; set; } = StoreFailurePolicy.Throw;
+    /// <summary>
+    /// Copy the version's tables into the transformer (small catalogues): no store at prediction time, and
+    /// the transformer saves into a model zip (as an ONNX lookup network) and loads anywhere.
+    /// </summary>
+    public bool Embed { get; set; }
+    /// <summary>Most entries (N_u + N_i + N_uc) <see cref="Embed"/> accepts.</summary>
+    public long MaxEmbeddedEntries { get; set; } = EmbeddedKnowledge.DefaultMaxEntries;
 }

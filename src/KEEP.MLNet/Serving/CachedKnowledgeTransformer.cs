@@ -9,12 +9,14 @@ namespace KEEP.MLNet.Serving;
 /// float-vector column, pinned to one version: batched lookups in <see cref="Transform"/>, one row at a time
 /// for <c>PredictionEngine</c>. No pre-trained network runs. The store is read at prediction time, so the
 /// transformer is not saved into a model zip: save the downstream model alone and put this transform in
-/// front of it when serving.
+/// front of it when serving — unless the tables were embedded (<see cref="CachedKnowledgeOptions.Embed"/>),
+/// which makes it self-contained and saveable.
 /// </summary>
 public sealed class CachedKnowledgeTransformer : ITransformer, IDisposable
 {
     private readonly IKnowledgeStore _store;
     private readonly CachedKnowledgeOptions _options;
+    private ITransformer? _portable;
     private long _fallbackRows;
 
     internal CachedKnowledgeTransformer(IKnowledgeStore store, CachedKnowledge source, CachedKnowledgeOptions options)
@@ -50,9 +52,22 @@ public sealed class CachedKnowledgeTransformer : ITransformer, IDisposable
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new CachedKnowledgeRowMapper(this, _options, inputSchema, GetOutputSchema(inputSchema));
 
-    /// <summary>Not supported: the knowledge lives in the store, not in the model.</summary>
+    /// <summary>Saves the embedded tables (with <see cref="CachedKnowledgeOptions.Embed"/>); a store-backed transformer is not saved.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
-        => throw new NotSupportedException($"Cached knowledge is read from {_store.Location} at prediction time and is not saved in a model zip; save the downstream model alone and apply KeepCachedKnowledge in front of it when serving.");
+    {
+        if (_portable == null)
+            throw new NotSupportedException($"Cached knowledge is read from {_store.Location} at prediction time and is not saved in a model zip; save the downstream model alone and apply KeepCachedKnowledge in front of it when serving, or set CachedKnowledgeOptions.Embed for a small catalogue.");
+        _portable.Save(ctx);
+    }
+
+    /// <summary>Whether the knowledge is embedded (the transformer saves and needs no store).</summary>
+    public bool IsSelfContained => _portable != null;
+
+    internal CachedKnowledgeTransformer WithPortable(ITransformer portable)
+    {
+        _portable = portable;
+        return this;
+    }
 
     /// <summary>K(u, i) for a block of rows; zeros for the block when the store is down and the policy allows it.</summary>
     internal float[] Compute(ImpressionBatch rows)

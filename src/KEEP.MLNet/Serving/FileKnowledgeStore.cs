@@ -100,6 +100,10 @@ public sealed class FileKnowledgeStore : IKnowledgeStore
         return hits;
     }
 
+    /// <inheritdoc/>
+    public KnowledgeTable ReadTable(string version, KnowledgeTableKind kind)
+        => Open(version).Tables.TryGetValue(kind, out var table) ? table.ToTable(kind) : throw new ArgumentException($"{Location}: version '{version}' has no {kind} table.", nameof(kind));
+
     /// <summary>Unmaps every opened version.</summary>
     public void Dispose()
     {

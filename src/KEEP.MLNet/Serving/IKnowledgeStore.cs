@@ -35,6 +35,11 @@ public interface IKnowledgeStore : IDisposable
     /// </summary>
     /// <exception cref="KnowledgeVersionNotFoundException">The version is not in the store.</exception>
     int GetMany(string version, KnowledgeTableKind kind, ReadOnlySpan<long> ids, Span<float> destination, Span<bool> found);
+
+    /// <summary>Every entry of one table of a version (to embed a small catalogue's knowledge in a model zip).</summary>
+    /// <exception cref="KnowledgeVersionNotFoundException">The version is not in the store.</exception>
+    /// <exception cref="ArgumentException">The version has no such table.</exception>
+    KnowledgeTable ReadTable(string version, KnowledgeTableKind kind);
 }
 
 /// <summary>A version the store does not have (never published, or removed by retention).</summary>

@@ -80,6 +80,10 @@ internal sealed unsafe class MappedKnowledgeTable : IDisposable
         return true;
     }
 
+    /// <summary>A copy of the whole table.</summary>
+    public KnowledgeTable ToTable(KnowledgeTableKind kind)
+        => new(kind, Dimension, Ids.ToArray(), new ReadOnlySpan<float>(_base + HeaderBytes + _count * 8, checked((int)(_count * Dimension))).ToArray());
+
     public void Dispose()
     {
         _view.SafeMemoryMappedViewHandle.ReleasePointer();

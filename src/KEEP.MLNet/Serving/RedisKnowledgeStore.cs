@@ -155,6 +155,22 @@ public sealed class RedisKnowledgeStore : IKnowledgeStore
         return hits;
     }
 
+    /// <inheritdoc/>
+    public KnowledgeTable ReadTable(string version, KnowledgeTableKind kind)
+    {
+        int dimension = Dimension(version, kind);
+        if (dimension == 0) throw new ArgumentException($"{Location}: version '{version}' has no {kind} table.", nameof(kind));
+        var entries = Run(() => _db.HashGetAll(TableKey(version, kind)));
+        var ids = new long[entries.Length];
+        var values = new float[entries.Length * dimension];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            ids[i] = BitConverter.ToInt64((byte[])entries[i].Name!);
+            MemoryMarshal.Cast<byte, float>((byte[])entries[i].Value!).CopyTo(values.AsSpan(i * dimension, dimension));
+        }
+        return new KnowledgeTable(kind, dimension, ids, values);
+    }
+
     /// <summary>Closes the connection.</summary>
     public void Dispose() => _connection.Dispose();
 

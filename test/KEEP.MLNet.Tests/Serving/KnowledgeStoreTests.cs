@@ -49,6 +49,12 @@ public sealed class KnowledgeStoreTests
         Assert.IsNull(store.Get("2025-01-01", KnowledgeTableKind.User, 123_456));
         CollectionAssert.AreEqual(new float[] { 1, 2 }, store.Get("2025-01-01", KnowledgeTableKind.UserCategory, KnowledgeTable.UserCategoryKey(7, 4)));
         Assert.ThrowsExactly<ArgumentException>(() => store.Publish("2025-01-01", [table]));
+
+        // The whole table reads back, as embedding a small catalogue needs.
+        var all = store.ReadTable("2025-01-01", KnowledgeTableKind.User);
+        CollectionAssert.AreEqual(table.Ids, all.Ids);
+        CollectionAssert.AreEqual(table.Values, all.Values);
+        Assert.ThrowsExactly<ArgumentException>(() => store.ReadTable("2025-01-01", KnowledgeTableKind.Item));
     }
 
     [TestMethod]

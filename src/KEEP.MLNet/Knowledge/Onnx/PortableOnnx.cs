@@ -11,12 +11,14 @@ namespace KEEP.MLNet.Knowledge.Onnx;
 /// </summary>
 internal static class PortableOnnx
 {
-    public static OnnxScoringEstimator Estimator(ImpressionColumnNames names, int historyLength, string[] outputs, byte[] onnxModel, int seed)
+    /// <summary>The estimator; with <paramref name="historyLength"/> null the network reads only the four id columns.</summary>
+    public static OnnxScoringEstimator Estimator(ImpressionColumnNames names, int? historyLength, string[] outputs, byte[] onnxModel, int seed)
     {
         var shapes = new Dictionary<string, int[]>();
         foreach (string id in names.IdColumns) shapes[id] = [1, 1];
-        foreach (string history in names.HistoryColumns) shapes[history] = [1, historyLength];
-        return new MLContext(seed).Transforms.ApplyOnnxModel(outputs, [.. names.IdColumns, .. names.HistoryColumns], new MemoryStream(onnxModel),
+        if (historyLength is int length) foreach (string history in names.HistoryColumns) shapes[history] = [1, length];
+        string[] inputs = historyLength == null ? [.. names.IdColumns] : [.. names.IdColumns, .. names.HistoryColumns];
+        return new MLContext(seed).Transforms.ApplyOnnxModel(outputs, inputs, new MemoryStream(onnxModel),
             shapes, gpuDeviceId: null, fallbackToCpu: false, recursionLimit: 100);
     }
 }
