@@ -76,7 +76,7 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
 
         var outcome = new DemoResults(world, dataset, knowledgeZip, pretrainSeconds, knowledge.History.Rows, extraction, results, predictions,
             Path.Combine(report, "report.md"), clock.Elapsed.TotalSeconds);
-        return DemoReport.Write(outcome);
+        return DemoReport.Write(outcome, knowledge);
     }
 
     private void Step(string text)

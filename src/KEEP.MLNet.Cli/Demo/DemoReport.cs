@@ -3,23 +3,31 @@ using System.Text;
 using System.Text.Json;
 using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
 
 namespace KEEP.MLNet.Cli.Demo;
 
 /// <summary>Writes the demo's report folder: <c>report.md</c> (tables and charts), the PNG charts and <c>results.json</c>.</summary>
 internal static class DemoReport
 {
-    public static DemoResults Write(DemoResults results)
+    public static DemoResults Write(DemoResults results, PretrainedModel knowledge)
     {
         string folder = Path.GetDirectoryName(results.Report)!;
         Directory.CreateDirectory(folder);
-        results = results with { Charts = Charts(results, folder) };
+        var charts = Charts(results, folder);
+        if (knowledge.History.Losses.Count > 1)
+        {
+            string pretraining = Path.Combine(folder, "pretraining-loss.png");
+            ReportCharts.PretrainingLoss(pretraining, knowledge.History, knowledge.Options.Tasks);
+            charts.Add(pretraining);
+        }
+        results = results with { Charts = charts };
         File.WriteAllText(results.Report, Markdown(results));
         File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(results, CliJson.Options));
         return results;
     }
 
-    /// <summary>GAUC per model; KEEP's gain per user-activity bucket; the DNNs' training loss.</summary>
+    /// <summary>GAUC per model; KEEP's gain per user-activity bucket; the DNNs' training loss (the pre-training loss per task is added by <see cref="Write"/>).</summary>
     private static List<string> Charts(DemoResults results, string folder)
     {
         var charts = new List<string>();

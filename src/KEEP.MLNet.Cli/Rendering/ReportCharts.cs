@@ -1,3 +1,4 @@
+using KEEP.MLNet.Pretraining;
 using ScottPlot;
 
 namespace KEEP.MLNet.Cli.Rendering;
@@ -27,6 +28,13 @@ internal static class ReportCharts
         plot.Title(title);
         plot.YLabel(yLabel);
         plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>Pre-training loss of every task (pointwise + α · pairwise), one line per task, over the logged points.</summary>
+    public static void PretrainingLoss(string path, TrainingHistory history, IReadOnlyList<PretrainingTask> tasks)
+    {
+        var series = tasks.Select((task, t) => (task.ToString(), (IReadOnlyList<double>)[.. history.Losses.Select(p => p.TaskLosses[t])])).ToList();
+        Lines(path, $"Pre-training loss per task ({history.Rows:N0} super-domain rows)", "logged point", "loss", series);
     }
 
     /// <summary>One line per series over training steps.</summary>

@@ -8,7 +8,7 @@ namespace KEEP.MLNet.Tests.Experiments;
 [TestClass]
 public sealed class PaperExperimentTests
 {
-    private static PaperExperimentOptions Options(string folder, params int[] tables) => new()
+    internal static PaperExperimentOptions Options(string folder, params int[] tables) => new()
     {
         Preset = "tiny",
         Seeds = [5],
@@ -18,6 +18,7 @@ public sealed class PaperExperimentTests
         SampleMerging = false,
         Pretraining = new PretrainingOptions { BatchSize = 500 },
         Dnn = new KeepDnnOptions { Layers = [32, 16], AttentionLayers = [8], PluginHidden = [16], BatchSize = 256 },
+        Rok = KEEP.MLNet.Tests.Retrieval.RokTests.Small,
     };
 
     [TestMethod]
