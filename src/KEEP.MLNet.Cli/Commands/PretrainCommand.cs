@@ -23,9 +23,11 @@ internal static class PretrainCommand
         var alpha = new Option<double>("--alpha") { Description = "Weight of the pairwise loss (paper: 0.25).", DefaultValueFactory = _ => 0.25 };
         var history = new Option<int>("--history-length") { Description = "Behaviours per row (paper setting: 50).", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 42 };
+        var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
+        var resume = new Option<bool>("--resume") { Description = "Continue a run that was killed, from OUT.resume (same --data; the result equals an uninterrupted run)." };
         var output2 = new OutputArguments();
-        var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip");
-        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed }) command.Options.Add(option);
+        var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip\n  keep pretrain --data keep-demo/data --out knowledge.zip --resume   (after a crash or kill)");
+        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume }) command.Options.Add(option);
         output2.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -40,11 +42,16 @@ internal static class PretrainCommand
             };
             options.Validate();
             bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json);
-            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName);
+            string path = result.GetValue(output)!.FullName;
+            var checkpoints = new Checkpoints(path + ".resume", result.GetValue(every), result.GetValue(resume));
+            if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
+            if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");
+            if (checkpoints.EveryRows < 0) throw new ArgumentException($"--checkpoint-every: {checkpoints.EveryRows} is negative.");
+            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints);
             using (model)
             {
-                string path = result.GetValue(output)!.FullName;
                 Save(model, file, path);
+                File.Delete(checkpoints.Path); // the finished model supersedes it
                 var summary = new
                 {
                     model = path,
@@ -63,7 +70,7 @@ internal static class PretrainCommand
     }
 
     /// <summary>Pre-trains (or continues) under a progress bar showing rows/s, ETA and the task losses.</summary>
-    public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom)
+    public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom, Checkpoints? checkpoints = null)
     {
         string status = "";
         return ProgressDisplay.Run(console, quiet, "Pre-training", report =>
@@ -73,12 +80,22 @@ internal static class PretrainCommand
                 status = "loss " + string.Join(" ", p.TaskLosses.Select(l => l.ToString("F3", CultureInfo.InvariantCulture)));
                 report(p.Rows, p.TotalRows);
             });
-            if (continueFrom == null) return new KeepPretrainer(options).Fit(() => ImpressionFile.Read(file), progress);
+            var trainer = new KeepPretrainer(options)
+            {
+                CheckpointPath = checkpoints is { EveryRows: > 0 } c ? c.Path : null,
+                CheckpointEveryRows = checkpoints is { EveryRows: > 0 } d ? d.EveryRows : 1,
+            };
+            if (checkpoints is { Resume: true })
+                return trainer.Resume(checkpoints.Path, () => ImpressionFile.Read(file), ImpressionFile.Load(file).GetRowCount() ?? 0, progress);
+            if (continueFrom == null) return trainer.Fit(() => ImpressionFile.Read(file), progress);
             var model = KnowledgeModelFile.LoadCheckpoint(continueFrom);
             long rows = ImpressionFile.Load(file).GetRowCount() ?? 0;
             return KeepPretrainer.Continue(model, ImpressionFile.Read(file), rows, progress);
         }, () => status);
     }
+
+    /// <summary>Resume checkpoints of a run: where, how often, and whether to continue from one.</summary>
+    public sealed record Checkpoints(string Path, long EveryRows, bool Resume);
 
     /// <summary>Saves the knowledge model file for inputs with fixed-length histories.</summary>
     public static void Save(PretrainedModel model, string dataFile, string path)

@@ -49,9 +49,8 @@ public sealed class KeepDnnTrainer
         ArgumentNullException.ThrowIfNull(data);
         long rows = 0;
         var vocabularies = warmStart?.Vocabularies ?? FeatureVocabularies.Build(data(), 1, out rows);
-        manual_seed(_options.Seed);
         int knowledgeDim = source?.Width ?? 0;
-        var network = new KeepDnnModel(vocabularies, _options, knowledgeDim);
+        var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepDnnModel(vocabularies, _options, knowledgeDim));
         if (warmStart != null) network.CopySharedParameters(warmStart.Network);
         var model = new KeepDnn(_options, vocabularies, network, source, []);
         return Continue(model, data, rows, cancellation);

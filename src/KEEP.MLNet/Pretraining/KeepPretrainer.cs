@@ -23,6 +23,14 @@ public sealed class KeepPretrainer
     }
 
     /// <summary>
+    /// Where to write resume checkpoints (<see cref="ResumeCheckpoint"/>) while training; null writes none.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Rows between resume checkpoints (written at the next loss-window boundary).</summary>
+    public long CheckpointEveryRows { get; init; } = 200_000;
+
+    /// <summary>
     /// Builds vocabularies from <paramref name="data"/> (one pass), then trains a new model on it (a second
     /// pass). <paramref name="data"/> is called once per pass and must yield the same rows each time.
     /// </summary>
@@ -32,16 +40,48 @@ public sealed class KeepPretrainer
         var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out long rows);
         if (rows == 0) throw new ArgumentException("The pre-training data has no rows.", nameof(data));
         ConfigureTorch(_options);
-        var model = new PretrainedModel(_options, vocabularies, new KeepPretrainingModel(vocabularies, _options), new TrainingHistory());
+        var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepPretrainingModel(vocabularies, _options));
+        var model = new PretrainedModel(_options, vocabularies, network, new TrainingHistory());
         try
         {
-            return Train(model, data(), rows, progress, cancellation);
+            return Train(model, data(), rows, progress, Checkpoints(), null, cancellation);
         }
         catch
         {
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Continues a run that stopped (killed, cancelled) from its resume checkpoint: same model, optimizer
+    /// state and position in the shuffled stream of <paramref name="data"/>, which must be the rows the run
+    /// was training on. The result equals that of an uninterrupted run with the same seed.
+    /// </summary>
+    public PretrainedModel Resume(string checkpointPath, Func<IEnumerable<ImpressionBatch>> data, long expectedRows = 0,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpointPath);
+        ArgumentNullException.ThrowIfNull(data);
+        var (model, position, optimizer) = ResumeCheckpoint.Read(checkpointPath);
+        try
+        {
+            ConfigureTorch(model.Options);
+            return Train(model, data(), expectedRows, progress, Checkpoints(checkpointPath), (position, optimizer), cancellation);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private (string Path, long EveryRows)? Checkpoints(string? path = null)
+    {
+        path ??= CheckpointPath;
+        if (path == null) return null;
+        if (CheckpointEveryRows <= 0) throw new ArgumentException($"CheckpointEveryRows must be positive (got {CheckpointEveryRows}).");
+        return (path, CheckpointEveryRows);
     }
 
     /// <summary>
@@ -53,32 +93,37 @@ public sealed class KeepPretrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ConfigureTorch(model.Options);
-        return Train(model, data, expectedRows, progress, cancellation);
+        return Train(model, data, expectedRows, progress, null, null, cancellation);
     }
 
     private static void ConfigureTorch(PretrainingOptions options)
-    {
-        set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
-        manual_seed(options.Seed);
-    }
+        => set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
 
+    /// <summary>
+    /// Trains on the day-ordered stream; with <paramref name="resume"/>, starts after the position a checkpoint
+    /// recorded (its blocks are skipped unprepared) with the optimizer state it saved.
+    /// </summary>
     private static PretrainedModel Train(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows,
-        IProgress<PretrainingProgress>? progress, CancellationToken cancellation)
+        IProgress<PretrainingProgress>? progress, (string Path, long EveryRows)? checkpoints,
+        (ResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
     {
         var options = model.Options;
         var network = model.Network;
         network.train();
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-        var history = model.History;
-        var losses = new List<LossPoint>(history.Losses);
-        var shuffle = new SeededRandom(options.Seed + history.Steps, stream: 10);
+        if (resume is { Optimizer: var state }) optimizer.load_state_dict(new BinaryReader(new MemoryStream(state)));
+        // Counters of this call start from the checkpoint's; the history is the one this call started with.
+        var start = resume?.Position;
+        var history = start?.StartHistory ?? model.History;
+        var losses = new List<LossPoint>(model.History.Losses);
+        var shuffle = new SeededRandom(options.Seed + (start?.ShuffleBase ?? history.Steps), stream: 10);
         var window = new double[options.Tasks.Count];
         int windowSteps = 0;
-        long rows = 0, steps = 0, truncated = 0;
-        int lastDay = history.LastDay;
+        long rows = start?.Rows ?? 0, steps = start?.Steps ?? 0, truncated = start?.Truncated ?? 0, checkpointRows = rows;
+        int lastDay = model.History.LastDay;
         var clock = Stopwatch.StartNew();
 
-        var prepared = DayShuffler.Batches(data, options.BatchSize, shuffle).Select(batch => PreparedBatch.From(batch, model.Vocabularies, options));
+        var prepared = DayShuffler.Batches(data, options.BatchSize, shuffle).Skip(checked((int)steps)).Select(batch => PreparedBatch.From(batch, model.Vocabularies, options));
         BackgroundPreparation.Run(prepared, batch =>
         {
             using (var scope = NewDisposeScope())
@@ -107,6 +152,12 @@ public sealed class KeepPretrainer
                 Array.Clear(window);
                 windowSteps = 0;
                 Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
+                if (checkpoints is { } c && rows - checkpointRows >= c.EveryRows)
+                {
+                    checkpointRows = rows;
+                    var sofar = new PretrainedModel(options, model.Vocabularies, network, Updated(history, rows, steps, lastDay, truncated, losses));
+                    ResumeCheckpoint.Write(c.Path, sofar, optimizer, new ResumeCheckpoint.Position(history.Steps, steps, rows, truncated, history));
+                }
             }
         }, cancellation);
 
@@ -117,16 +168,17 @@ public sealed class KeepPretrainer
             Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
         }
         network.eval();
-        var updated = history with
-        {
-            Rows = history.Rows + rows,
-            Steps = history.Steps + steps,
-            LastDay = lastDay,
-            TruncatedBehaviours = history.TruncatedBehaviours + truncated,
-            Losses = losses,
-        };
-        return new PretrainedModel(options, model.Vocabularies, network, updated);
+        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, rows, steps, lastDay, truncated, losses));
     }
+
+    private static TrainingHistory Updated(TrainingHistory start, long rows, long steps, int lastDay, long truncated, List<LossPoint> losses) => start with
+    {
+        Rows = start.Rows + rows,
+        Steps = start.Steps + steps,
+        LastDay = lastDay,
+        TruncatedBehaviours = start.TruncatedBehaviours + truncated,
+        Losses = [.. losses],
+    };
 
     private static void Report(IProgress<PretrainingProgress>? progress, long rows, long expected, long steps, TimeSpan elapsed, double[] losses)
     {

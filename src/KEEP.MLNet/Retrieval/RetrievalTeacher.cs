@@ -42,8 +42,7 @@ public sealed class RetrievalTeacher : IDisposable
         options ??= new RokOptions();
         options.Validate();
         var vocabularies = FeatureVocabularies.Build(data(), 1, out long rows);
-        manual_seed(options.Seed);
-        var network = new RetrievalTeacherNetwork(vocabularies, options);
+        var network = Layers.SeededInitialisation.Create(options.Seed, () => new RetrievalTeacherNetwork(vocabularies, options));
         try
         {
             network.train();

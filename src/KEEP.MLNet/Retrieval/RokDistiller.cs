@@ -19,8 +19,7 @@ public static class RokDistiller
         ArgumentNullException.ThrowIfNull(data);
         var options = teacher.Options;
         var vocabularies = teacher.Vocabularies;
-        manual_seed(options.Seed + 1);
-        var network = new RokKnowledgeBase(vocabularies, options);
+        var network = Layers.SeededInitialisation.Create(options.Seed + 1, () => new RokKnowledgeBase(vocabularies, options));
         try
         {
             network.train();

@@ -28,13 +28,19 @@ internal static class CliRunner
     /// <summary>Runs <c>keep</c> in a new process (<c>dotnet keep.dll</c> from the test output), as a user would.</summary>
     public static (int ExitCode, string Output) RunInNewProcess(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keep.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        using var process = Start(args);
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, stdout + stderr.Result);
+    }
+
+    /// <summary>Starts <c>keep</c> in a new process with its output redirected (the caller waits, reads or kills it).</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keep.dll"));
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        return Process.Start(start)!;
     }
 }

@@ -39,8 +39,8 @@ public sealed class RokTests
         // On unseen rows the trained encoder is much closer to the teacher than the same encoder untrained.
         var target = training.Teacher.Represent(holdout);
         double trained = Mse(target, training.Model.Compute(holdout).Instance);
-        TorchSharp.torch.manual_seed(Small.Seed + 1);
-        using var untrained = new RokModel(Small, training.Model.Vocabularies, new RokKnowledgeBase(training.Model.Vocabularies, Small), new RokHistory());
+        using var untrained = new RokModel(Small, training.Model.Vocabularies,
+            KEEP.MLNet.Layers.SeededInitialisation.Create(Small.Seed + 1, () => new RokKnowledgeBase(training.Model.Vocabularies, Small)), new RokHistory());
         double initial = Mse(target, untrained.Compute(holdout).Instance);
         Assert.IsLessThan(0.5 * initial, trained, $"held-out reconstruction MSE {trained:F5}, untrained {initial:F5}");
     }

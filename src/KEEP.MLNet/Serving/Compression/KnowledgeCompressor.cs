@@ -37,8 +37,7 @@ public sealed class KnowledgeCompressor
         var (ku, ki, kui) = Knowledge(model, sample);
         int n = sample.Count, uDim = model.UserKnowledgeDim, iDim = model.ItemKnowledgeDim, d = model.InteractionKnowledgeDim;
         int holdout = Math.Max(1, (int)(n * _options.HoldoutShare)), train = n - holdout;
-        manual_seed(_options.Seed);
-        using var student = new TwoTowerStudent(uDim, iDim, _options.Hidden, d);
+        using var student = Layers.SeededInitialisation.Create(_options.Seed, () => new TwoTowerStudent(uDim, iDim, _options.Hidden, d));
         using var all = NewDisposeScope();
         var tu = tensor(ku, [n, uDim]);
         var ti = tensor(ki, [n, iDim]);

@@ -1,0 +1,77 @@
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Tests.Cli;
+
+namespace KEEP.MLNet.Tests.Pretraining;
+
+[TestClass]
+public sealed class ResumeTests
+{
+    private static readonly PretrainingOptions Options = TestModels.Options with { Seed = 9 };
+
+    [TestMethod]
+    public void A_stopped_run_resumed_from_its_checkpoint_ends_like_an_uninterrupted_run()
+    {
+        using var uninterrupted = new KeepPretrainer(Options).Fit(TestModels.TrainingRows);
+
+        string checkpoint = Path.Combine(TestWorlds.TempFolder("resume"), "run.resume");
+        using var stop = new CancellationTokenSource();
+        var progress = new Progress(p => { if (p.Rows >= 16_000) stop.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() =>
+            new KeepPretrainer(Options) { CheckpointPath = checkpoint, CheckpointEveryRows = 5_000 }.Fit(TestModels.TrainingRows, progress, stop.Token));
+        Assert.IsTrue(File.Exists(checkpoint));
+        Assert.IsEmpty(Directory.GetFiles(Path.GetDirectoryName(checkpoint)!, "*.tmp"), "no temporary file is left behind");
+
+        using var resumed = new KeepPretrainer(Options).Resume(checkpoint, TestModels.TrainingRows);
+        AssertSameRun(uninterrupted, resumed);
+    }
+
+    [TestMethod]
+    public void A_killed_CLI_pretraining_resumes_to_the_uninterrupted_result()
+    {
+        string folder = TestWorlds.TempFolder("kill");
+        string data = TestWorlds.Tiny.Files[DatasetSplit.Super];
+        string[] common = ["--data", data, "--batch-size", "500", "--seed", "3", "--quiet"];
+        string reference = Path.Combine(folder, "reference.zip"), killed = Path.Combine(folder, "killed.zip");
+        Assert.AreEqual(0, CliRunner.Run(["pretrain", .. common, "--out", reference]).ExitCode);
+
+        using (var process = CliRunner.Start(["pretrain", .. common, "--out", killed, "--checkpoint-every", "8000"]))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!File.Exists(killed + ".resume") && !process.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            Assert.IsFalse(process.HasExited, "the run ended before it could be killed; write checkpoints earlier");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.IsFalse(File.Exists(killed), "a killed run leaves no model file");
+        var (code, output) = CliRunner.Run(["pretrain", .. common, "--out", killed, "--checkpoint-every", "8000", "--resume"]);
+        Assert.AreEqual(0, code, output);
+        Assert.IsFalse(File.Exists(killed + ".resume"), "the finished model supersedes the checkpoint");
+        using var expected = KnowledgeModelFile.LoadCheckpoint(reference);
+        using var actual = KnowledgeModelFile.LoadCheckpoint(killed);
+        AssertSameRun(expected, actual);
+
+        (code, output) = CliRunner.Run(["pretrain", .. common, "--out", Path.Combine(folder, "none.zip"), "--resume"]);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "no resume checkpoint");
+    }
+
+    private static void AssertSameRun(PretrainedModel expected, PretrainedModel actual)
+    {
+        Assert.AreEqual(expected.History.Rows, actual.History.Rows);
+        Assert.AreEqual(expected.History.Steps, actual.History.Steps);
+        Assert.HasCount(expected.History.Losses.Count, actual.History.Losses);
+        for (int i = 0; i < expected.History.Losses.Count; i++)
+            for (int t = 0; t < expected.History.Losses[i].TaskLosses.Count; t++)
+                Assert.AreEqual(expected.History.Losses[i].TaskLosses[t], actual.History.Losses[i].TaskLosses[t], 1e-5, $"loss point {i}, task {t}");
+        var rows = TestModels.HoldoutRows().First();
+        var (a, b) = (expected.Extract(rows), actual.Extract(rows));
+        Assert.IsLessThan(1e-4, a.Interaction.Zip(b.Interaction).Max(p => Math.Abs(p.First - p.Second)));
+    }
+
+    private sealed class Progress(Action<PretrainingProgress> report) : IProgress<PretrainingProgress>
+    {
+        public void Report(PretrainingProgress value) => report(value);
+    }
+}
