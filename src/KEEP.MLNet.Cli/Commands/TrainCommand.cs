@@ -29,9 +29,11 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 7 };
         var continueFrom = new Option<FileInfo?>("--continue-from") { Description = "A KEEP DNN zip from 'keep train' to train further on --data (daily incremental training); it carries its own knowledge model." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "The model zip to write.", Required = true };
+        var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints of a KEEP DNN (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
+        var resume = new Option<bool>("--resume") { Description = "Continue a killed KEEP DNN run from OUT.resume (same data and options; the result equals an uninterrupted run)." };
         var outputArgs = new OutputArguments();
         var command = new Command("train", "Train a downstream CTR model on sub-domain rows, with KEEP knowledge plugged in when --knowledge is given, and save it as an ML.NET zip.\n\nExamples:\n  keep train --data keep-demo/data --knowledge knowledge.zip --out keep-dnn.zip\n  keep train --data keep-demo/data --trainer fasttree --knowledge knowledge.zip --out fasttree-keep.zip\n  keep train --data day15.parquet --continue-from keep-dnn.zip --out keep-dnn-day15.zip");
-        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, continueFrom, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, continueFrom, output, every, resume }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -49,6 +51,23 @@ internal static class TrainCommand
                 if (!double.IsNaN(p.Loss)) status = "loss " + p.Loss.ToString("F4", CultureInfo.InvariantCulture);
                 report(p.Rows, p.TotalRows);
             });
+            string checkpoint = outPath + ".resume";
+            long checkpointEvery = result.GetValue(every);
+            if (checkpointEvery < 0) throw new ArgumentException($"--checkpoint-every: {checkpointEvery} is negative.");
+            if (result.GetValue(resume))
+            {
+                if (name != "keep-dnn") throw new ArgumentException("--resume continues a KEEP DNN run; the tree and linear trainers train in one call and have nothing to resume.");
+                if (!File.Exists(checkpoint)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoint}; start the run without --resume.");
+                var resumed = ProgressDisplay.Run(console, quiet, "Resuming KEEP DNN", report =>
+                    new KeepDnnTrainer(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) })
+                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }
+                        .Resume(checkpoint, () => ImpressionFile.Read(file), view.GetRowCount() ?? 0), () => status);
+                using (var transformer = KeepDnnTransformer.Create(resumed, ImpressionFile.Load(file, resumed.Options.HistoryLength)))
+                    KeepDnnModelFile.Save(ml, transformer, view.Schema, outPath);
+                File.Delete(checkpoint);
+                Report(console, json, outPath, "keep-dnn (resumed)", resumed.KnowledgeModel != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
+                return KeepCli.Ok;
+            }
             if (result.GetValue(continueFrom) is { } previous)
             {
                 if (model != null) throw new ArgumentException("--knowledge: the model given to --continue-from carries its own knowledge model.");
@@ -66,11 +85,13 @@ internal static class TrainCommand
             }
             var fitted = name == "keep-dnn"
                 ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report =>
-                    new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model) { Progress = ProgressTo(report) }.Fit(view),
+                    new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model)
+                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
                     () => status)
                 : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model).Fit(view));
             if (fitted is KeepDnnTransformer dnn) KeepDnnModelFile.Save(ml, dnn, view.Schema, outPath);
             else ml.Model.Save(fitted, view.Schema, outPath);
+            File.Delete(checkpoint); // the finished model supersedes it
             (fitted as IDisposable)?.Dispose();
             Report(console, json, outPath, name, model != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
             return KeepCli.Ok;

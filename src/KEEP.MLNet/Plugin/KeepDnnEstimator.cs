@@ -52,6 +52,12 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <summary>Progress of training.</summary>
     public IProgress<DownstreamProgress>? Progress { get; init; }
 
+    /// <summary>Where training writes resume checkpoints; null writes none (see <see cref="KeepDnnTrainer.CheckpointPath"/>).</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Rows between resume checkpoints.</summary>
+    public long CheckpointEveryRows { get; init; } = 200_000;
+
     /// <summary>Stops training when cancelled.</summary>
     public CancellationToken Cancellation { get; init; }
 
@@ -60,7 +66,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: true, _options.HistoryLength);
-        var model = new KeepDnnTrainer(_options) { Progress = Progress }.Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
+        var model = new KeepDnnTrainer(_options) { Progress = Progress, CheckpointPath = CheckpointPath, CheckpointEveryRows = CheckpointEveryRows }.Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
         try
         {
             return KeepDnnTransformer.Create(model, input, _columns, BlockSize);

@@ -26,6 +26,12 @@ public sealed class KeepDnnTrainer
         _options.Validate();
     }
 
+    /// <summary>Where to write resume checkpoints while training (base or exact-knowledge DNNs); null writes none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Rows between resume checkpoints (written at the next loss-window boundary).</summary>
+    public long CheckpointEveryRows { get; init; } = 200_000;
+
     /// <summary>Rows trained so far (over all epochs), the expected total when known, and the recent loss.</summary>
     public IProgress<DownstreamProgress>? Progress { get; init; }
 
@@ -64,17 +70,52 @@ public sealed class KeepDnnTrainer
     public KeepDnn Continue(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows = 0, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return Train(model, data, expectedRows, null, cancellation);
+    }
+
+    /// <summary>
+    /// Continues a stopped run from its resume checkpoint (<see cref="CheckpointPath"/> of that run) on the same
+    /// rows; ends with the model an uninterrupted run ends with.
+    /// </summary>
+    public KeepDnn Resume(string checkpointPath, Func<IEnumerable<ImpressionBatch>> data, long expectedRows = 0, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpointPath);
+        ArgumentNullException.ThrowIfNull(data);
+        var (model, position, optimizer) = DownstreamResumeCheckpoint.Read(checkpointPath);
+        try
+        {
+            var saved = model.Options;
+            if (saved.Seed != _options.Seed || saved.Epochs != _options.Epochs || saved.BatchSize != _options.BatchSize || saved.LearningRate != _options.LearningRate)
+                throw new ArgumentException($"{checkpointPath} was written with seed {saved.Seed}, {saved.Epochs} epochs, batch {saved.BatchSize}, learning rate {saved.LearningRate}; resume with the same options.", nameof(checkpointPath));
+            return Train(model, data, expectedRows, (position, optimizer), cancellation);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private KeepDnn Train(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows,
+        (DownstreamResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
+    {
+        if (CheckpointPath != null && model.Knowledge != null && model.KnowledgeModel == null)
+            throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with a pre-trained KEEP model; this DNN's knowledge source cannot be checkpointed.");
         var network = model.Network;
         network.train();
         using var optimizer = optim.Adam(network.parameters(), _options.LearningRate);
+        if (resume is { Optimizer: var state }) optimizer.load_state_dict(new BinaryReader(new MemoryStream(state)));
+        var start = resume?.Position;
         var losses = new List<double>(model.Losses);
-        double window = 0, recent = double.NaN;
+        double window = 0, recent = losses.Count > 0 && start != null ? losses[^1] : double.NaN;
         int windowSteps = 0;
-        long done = 0;
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        long done = start?.Rows ?? 0, checkpointRows = done;
+        for (int epoch = start?.Epoch ?? 0; epoch < _options.Epochs; epoch++)
         {
             var shuffle = new SeededRandom(_options.Seed + epoch, stream: 11);
-            var prepared = DayShuffler.Batches(data(), _options.BatchSize, shuffle).Select(batch => (
+            long stepsInEpoch = start != null && epoch == start.Epoch ? start.Steps : 0;
+            int skip = checked((int)stepsInEpoch);
+            var prepared = DayShuffler.Batches(data(), _options.BatchSize, shuffle).Skip(skip).Select(batch => (
                 Input: ModelInput.From(batch, 0, batch.Count, model.Vocabularies, _options.HistoryLength),
                 Targets: TaskTargets.For(_options.Label, batch, 0, batch.Count, withPairs: false),
                 Knowledge: model.Knowledge?.Compute(batch)));
@@ -89,6 +130,7 @@ public sealed class KeepDnnTrainer
                 optimizer.step();
                 window += loss.item<float>();
                 done += block.Input.Rows;
+                stepsInEpoch++;
                 if (++windowSteps == LossWindow)
                 {
                     recent = window / windowSteps;
@@ -96,6 +138,11 @@ public sealed class KeepDnnTrainer
                     window = 0;
                     windowSteps = 0;
                     Progress?.Report(new DownstreamProgress(done, expectedRows * _options.Epochs, recent));
+                    if (CheckpointPath != null && done - checkpointRows >= CheckpointEveryRows)
+                    {
+                        checkpointRows = done;
+                        DownstreamResumeCheckpoint.Write(CheckpointPath, model.With(losses), optimizer, new DownstreamResumeCheckpoint.Position(epoch, stepsInEpoch, done));
+                    }
                 }
             }, cancellation);
         }

@@ -1,4 +1,6 @@
+using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Pretraining;
 using KEEP.MLNet.Tests.Cli;
@@ -55,6 +57,37 @@ public sealed class ResumeTests
         (code, output) = CliRunner.Run(["pretrain", .. common, "--out", Path.Combine(folder, "none.zip"), "--resume"]);
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "no resume checkpoint");
+    }
+
+    [TestMethod]
+    public void A_stopped_KEEP_DNN_run_resumed_across_an_epoch_boundary_ends_like_an_uninterrupted_run()
+    {
+        var options = new KeepDnnOptions { Layers = [32, 16], AttentionLayers = [8], PluginHidden = [16], BatchSize = 256, Epochs = 2, Seed = 4 };
+        IEnumerable<ImpressionBatch> Rows() => ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]);
+        using var uninterrupted = new KeepDnnTrainer(options).Fit(Rows, TestModels.TinyModel);
+        long perEpoch = Rows().Sum(b => (long)b.Count);
+
+        string checkpoint = Path.Combine(TestWorlds.TempFolder("dnn-resume"), "dnn.resume");
+        using var stop = new CancellationTokenSource();
+        // Stop in the second epoch; the last checkpoint may be from the first.
+        var progress = new DownstreamProgressProbe(p => { if (p.Rows >= perEpoch + perEpoch / 3) stop.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() =>
+            new KeepDnnTrainer(options) { CheckpointPath = checkpoint, CheckpointEveryRows = perEpoch / 2, Progress = progress }.Fit(Rows, TestModels.TinyModel, cancellation: stop.Token));
+        Assert.IsTrue(File.Exists(checkpoint));
+
+        using var resumed = new KeepDnnTrainer(options).Resume(checkpoint, Rows);
+        Assert.HasCount(uninterrupted.Losses.Count, resumed.Losses);
+        for (int i = 0; i < uninterrupted.Losses.Count; i++) Assert.AreEqual(uninterrupted.Losses[i], resumed.Losses[i], 1e-5, $"loss window {i}");
+        var test = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        Assert.IsLessThan(1e-4, uninterrupted.Predict(test).Zip(resumed.Predict(test)).Max(p => Math.Abs(p.First - p.Second)));
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new KeepDnnTrainer(options with { Seed = 5 }).Resume(checkpoint, Rows));
+        StringAssert.Contains(e.Message, "resume with the same options");
+    }
+
+    private sealed class DownstreamProgressProbe(Action<DownstreamProgress> report) : IProgress<DownstreamProgress>
+    {
+        public void Report(DownstreamProgress value) => report(value);
     }
 
     private static void AssertSameRun(PretrainedModel expected, PretrainedModel actual)
