@@ -35,7 +35,7 @@ internal static class ExperimentCommand
         {
             var dataInfo = result.GetValue(data) ?? throw new ArgumentException("--data: give the training impressions (or run 'keep experiment paper').");
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
-            string folder = result.GetValue(output)!.FullName;
+            string folder = WritablePath.Folder(result.GetValue(output)!.FullName, "--out");
             Directory.CreateDirectory(folder);
             using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
             var options = new KeepExperimentOptions
@@ -112,7 +112,7 @@ internal static class ExperimentCommand
             {
                 Preset = result.GetValue(preset)!,
                 Seeds = seedList,
-                OutputDirectory = result.GetValue(output)!.FullName,
+                OutputDirectory = WritablePath.Folder(result.GetValue(output)!.FullName, "--out"),
                 Tables = tableList.ToHashSet(),
                 TreeTrainers = !result.GetValue(noTrees),
                 SampleMerging = !result.GetValue(noMerging),

@@ -26,7 +26,7 @@ internal static class PredictCommand
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
-            string modelPath = result.GetValue(model)!.FullName, dataPath = result.GetValue(data)!.FullName, outPath = result.GetValue(output)!.FullName;
+            string modelPath = result.GetValue(model)!.FullName, dataPath = result.GetValue(data)!.FullName, outPath = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             bool quiet = result.GetValue(outputArgs.Quiet) || result.GetValue(outputArgs.Json);
             var ml = new MLContext(1);
             var clock = Stopwatch.StartNew();

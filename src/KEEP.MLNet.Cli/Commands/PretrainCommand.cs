@@ -42,7 +42,7 @@ internal static class PretrainCommand
             };
             options.Validate();
             bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json);
-            string path = result.GetValue(output)!.FullName;
+            string path = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             var checkpoints = new Checkpoints(path + ".resume", result.GetValue(every), result.GetValue(resume));
             if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
             if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");

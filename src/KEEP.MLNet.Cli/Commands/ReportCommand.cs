@@ -34,7 +34,7 @@ internal static class ReportCommand
                 throw new ArgumentException($"--results: {path} is not experiment results ({e.Message}).", e);
             }
             if (list.Count == 0) throw new ArgumentException($"--results: {path} holds no results.");
-            string folder = result.GetValue(output)?.FullName ?? Path.GetDirectoryName(path)!;
+            string folder = WritablePath.Folder(result.GetValue(output)?.FullName ?? Path.GetDirectoryName(path)!, "--out");
             string? knowledgePath = result.GetValue(knowledge)?.FullName ?? Directory.EnumerateFiles(Path.GetDirectoryName(path)!, "knowledge-all.keep", SearchOption.AllDirectories).Order().FirstOrDefault();
             using var model = knowledgePath == null ? null : Knowledge.KnowledgeModelFile.LoadCheckpoint(knowledgePath);
             var charts = ExperimentReport.Write(list, folder, model, $"Experiment results ({list.Select(r => r.Seed).Distinct().Count()} seeds)");

@@ -39,7 +39,7 @@ internal static class TrainCommand
         {
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
             string file = DataArgument.Resolve(result.GetValue(data)!, "sub_train.parquet");
-            string name = result.GetValue(trainer)!, outPath = result.GetValue(output)!.FullName;
+            string name = result.GetValue(trainer)!, outPath = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             var task = result.GetValue(label);
             using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
             var ml = new MLContext(result.GetValue(seed));

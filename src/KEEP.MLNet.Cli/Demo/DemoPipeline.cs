@@ -33,7 +33,7 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
 
         Step("Pre-training the knowledge model on the super-domain (click, conversion, cart)");
         var pretrainClock = Stopwatch.StartNew();
-        using var knowledge = PretrainCommand.Run(console, quiet, super, new PretrainingOptions { Seed = world.Seed }, continueFrom: null);
+        using var knowledge = PretrainCommand.Run(console, quiet, super, new PretrainingOptions { Seed = world.Seed, ProgressInterval = 5 }, continueFrom: null);
         double pretrainSeconds = pretrainClock.Elapsed.TotalSeconds;
         string knowledgeZip = Path.Combine(models, "knowledge.zip");
         PretrainCommand.Save(knowledge, super, knowledgeZip);

@@ -35,6 +35,8 @@ public static class GaucEvaluator
     public static GaucMetrics Compute(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, ReadOnlySpan<int> groups)
     {
         if (scores.Length != labels.Length || scores.Length != groups.Length) throw new ArgumentException("Scores, labels and groups differ in length.");
+        int nan = scores.IndexOfAnyExceptInRange(float.NegativeInfinity, float.PositiveInfinity);
+        if (nan >= 0) throw new ArgumentException($"Score {nan:N0} is NaN; GAUC needs every row scored.", nameof(scores));
         var (dense, names) = Intern(groups);
         return Compute(new Rows(scores.ToArray(), labels.ToArray(), dense, null, names, 0), _ => true);
     }
@@ -165,6 +167,7 @@ public static class GaucEvaluator
             bool? y = readLabel();
             if (y is null) { missing++; continue; }
             scoreGetter(ref s);
+            if (float.IsNaN(s)) throw new ArgumentException($"Column '{scoreName}' is NaN at row {cursor.Position:N0}: the model produced no score (check its input for NaN features); GAUC needs every labelled row scored.");
             int g = readGroup();
             scores.Add(s);
             labels.Add(y.Value);

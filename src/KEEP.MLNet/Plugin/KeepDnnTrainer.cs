@@ -54,7 +54,14 @@ public sealed class KeepDnnTrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         long rows = 0;
-        var vocabularies = warmStart?.Vocabularies ?? FeatureVocabularies.Build(data(), 1, out rows);
+        FeatureVocabularies vocabularies;
+        if (warmStart != null) vocabularies = warmStart.Vocabularies;
+        else
+        {
+            vocabularies = FeatureVocabularies.Build(data(), 1, out rows, out var positives);
+            if (rows == 0) throw new ArgumentException("The downstream training data has no rows.", nameof(data));
+            positives.RequirePositives(_options.Label, rows, "downstream training");
+        }
         int knowledgeDim = source?.Width ?? 0;
         var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepDnnModel(vocabularies, _options, knowledgeDim));
         if (warmStart != null) network.CopySharedParameters(warmStart.Network);

@@ -37,8 +37,9 @@ public sealed class KeepPretrainer
     public PretrainedModel Fit(Func<IEnumerable<ImpressionBatch>> data, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out long rows);
+        var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out long rows, out var positives);
         if (rows == 0) throw new ArgumentException("The pre-training data has no rows.", nameof(data));
+        positives.RequirePositives(PretrainingTask.Click, rows, "pre-training");
         ConfigureTorch(_options);
         var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepPretrainingModel(vocabularies, _options));
         var model = new PretrainedModel(_options, vocabularies, network, new TrainingHistory());
