@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["serving"] = ServingBenchmarks.Run,
     ["serving-read"] = ServingBenchmarks.Read,
     ["retrieval"] = RetrievalBenchmarks.Run,
+    ["concurrency"] = ConcurrencyBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

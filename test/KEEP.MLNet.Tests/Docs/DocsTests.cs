@@ -12,16 +12,28 @@ public sealed class DocsTests
     }
 
     [TestMethod]
-    public void Getting_started_doc_shows_the_compiled_sample_verbatim()
+    public void Api_guide_sample_runs()
+    {
+        var (knowledge, auc) = ApiGuideSample.Run(TestWorlds.TempFolder("api-guide"));
+        Assert.HasCount(new KEEP.MLNet.Retrieval.RokOptions().RepresentationDim, knowledge);
+        Assert.IsGreaterThan(0.5, auc);
+    }
+
+    [TestMethod]
+    [DataRow("GettingStartedSample.cs", "", "getting-started.md")]
+    [DataRow("ApiGuideSample.cs", "rok:", "api.md")]
+    [DataRow("ApiGuideSample.cs", "plugin:", "api.md")]
+    public void Docs_show_the_compiled_samples_verbatim(string sampleFile, string marker, string docFile)
     {
         string root = TestPaths.RepositoryRoot();
-        var sample = File.ReadAllLines(Path.Combine(root, "test", "KEEP.MLNet.Tests", "Docs", "GettingStartedSample.cs"))
-            .SkipWhile(l => !l.Contains("sample:begin", StringComparison.Ordinal)).Skip(1)
-            .TakeWhile(l => !l.Contains("sample:end", StringComparison.Ordinal))
+        var sample = File.ReadAllLines(Path.Combine(root, "test", "KEEP.MLNet.Tests", "Docs", sampleFile))
+            .SkipWhile(l => !l.Contains($"sample:{marker}begin", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => !l.Contains($"sample:{marker}end", StringComparison.Ordinal))
             .Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        var doc = File.ReadAllLines(Path.Combine(root, "docs", "getting-started.md")).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        Assert.IsNotEmpty(sample, $"{sampleFile} has a sample:{marker}begin … end block");
+        var doc = File.ReadAllLines(Path.Combine(root, "docs", docFile)).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         int start = doc.IndexOf(sample[0]);
-        Assert.IsGreaterThanOrEqualTo(0, start, "the sample's first line is in docs/getting-started.md");
-        CollectionAssert.AreEqual(sample, doc.Skip(start).Take(sample.Count).ToList(), "docs/getting-started.md shows the sample as compiled");
+        Assert.IsGreaterThanOrEqualTo(0, start, $"the sample's first line is in docs/{docFile}");
+        CollectionAssert.AreEqual(sample, doc.Skip(start).Take(sample.Count).ToList(), $"docs/{docFile} shows {sampleFile} as compiled");
     }
 }
