@@ -17,13 +17,20 @@ public static class KeepDnnCheckpoint
     private const int FormatVersion = 1;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>True when the model's knowledge can travel in a checkpoint: none, or a pre-trained KEEP model.</summary>
+    public static bool CanSave(KeepDnn model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Knowledge == null || model.KnowledgeModel != null;
+    }
+
     /// <summary>Writes the checkpoint to a stream.</summary>
     public static void Save(KeepDnn model, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        if (model.Knowledge != null && model.KnowledgeModel == null)
-            throw new NotSupportedException("A KEEP DNN that reads cached knowledge is not checkpointed; its knowledge lives in the store.");
+        if (!CanSave(model))
+            throw new NotSupportedException($"A KEEP DNN with {model.Knowledge!.GetType().Name} is not checkpointed; only the base DNN and one plugged with a pre-trained KEEP model are.");
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         var kinds = (model.Knowledge as ExactKnowledge)?.Kinds;
         using (var entry = new StreamWriter(zip.CreateEntry("keep-dnn.json").Open()))

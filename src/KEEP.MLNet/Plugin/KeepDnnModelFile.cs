@@ -14,11 +14,16 @@ public static class KeepDnnModelFile
     /// <summary>The zip entry holding the DNN checkpoint.</summary>
     public const string CheckpointEntry = "KEEP/keep-dnn.keep";
 
-    /// <summary>Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> with its checkpoint (atomically).</summary>
+    /// <summary>
+    /// Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> with its checkpoint
+    /// (atomically). A DNN whose knowledge cannot be checkpointed (ROK, combined, embedded or cached
+    /// knowledge) is saved as the ML.NET zip alone: it predicts anywhere but cannot be continued.
+    /// </summary>
     public static void Save(MLContext mlContext, KeepDnnTransformer transformer, DataViewSchema inputSchema, string path)
     {
         ArgumentNullException.ThrowIfNull(transformer);
-        ModelZip.Save(mlContext, transformer, inputSchema, path, CheckpointEntry, s => KeepDnnCheckpoint.Save(transformer.Model, s));
+        ModelZip.Save(mlContext, transformer, inputSchema, path, CheckpointEntry,
+            KeepDnnCheckpoint.CanSave(transformer.Model) ? s => KeepDnnCheckpoint.Save(transformer.Model, s) : null);
     }
 
     /// <summary>Loads the DNN checkpoint a model file carries (with its knowledge model).</summary>

@@ -106,7 +106,7 @@ public sealed class KeepDnnTrainer
     private KeepDnn Train(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows,
         (DownstreamResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
     {
-        if (CheckpointPath != null && model.Knowledge != null && model.KnowledgeModel == null)
+        if (CheckpointPath != null && !KeepDnnCheckpoint.CanSave(model))
             throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with a pre-trained KEEP model; this DNN's knowledge source cannot be checkpointed.");
         var network = model.Network;
         network.train();

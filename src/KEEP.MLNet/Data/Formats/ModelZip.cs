@@ -11,12 +11,18 @@ namespace KEEP.MLNet.Data.Formats;
 internal static class ModelZip
 {
     /// <summary>Saves <paramref name="transformer"/> for <paramref name="inputSchema"/> plus the entry, atomically.</summary>
-    public static void Save(MLContext mlContext, ITransformer transformer, DataViewSchema inputSchema, string path, string entryName, Action<Stream> writeEntry)
+    /// <remarks>With a null <paramref name="writeEntry"/> the zip is ML.NET's alone.</remarks>
+    public static void Save(MLContext mlContext, ITransformer transformer, DataViewSchema inputSchema, string path, string entryName, Action<Stream>? writeEntry)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(transformer);
         using var file = new AtomicFile(path);
         mlContext.Model.Save(transformer, inputSchema, file.Stream);
+        if (writeEntry == null)
+        {
+            file.Commit();
+            return;
+        }
         file.Stream.Position = 0;
         using (var zip = new ZipArchive(file.Stream, ZipArchiveMode.Update, leaveOpen: true))
         using (var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest).Open())
