@@ -29,6 +29,18 @@ public static class DayOrderedMerge
         if (output.Count > 0) yield return output;
     }
 
+    /// <summary>
+    /// Merges any number of day-ordered shards (e.g. one Parquet file per partition of a day) into one
+    /// day-ordered stream, holding one block per shard: <c>Merge(paths.Select(ImpressionFile.Read))</c>.
+    /// </summary>
+    public static IEnumerable<ImpressionBatch> Merge(IEnumerable<IEnumerable<ImpressionBatch>> shards, int blockSize = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        var list = shards.ToList();
+        if (list.Count == 0) throw new ArgumentException("Give at least one shard.", nameof(shards));
+        return list.Count == 1 ? list[0] : list.Skip(1).Aggregate(list[0], (merged, next) => Merge(merged, next, blockSize));
+    }
+
     /// <summary>A cursor over the rows of a stream of blocks; checks the days never go back.</summary>
     private sealed class RowReader : IDisposable
     {
@@ -68,7 +80,7 @@ public static class DayOrderedMerge
 
         private void Check()
         {
-            if (Day < _lastDay) throw new ArgumentException($"Rows are not in day order: day {Day} after day {_lastDay}; sample merging needs day-ordered sources.");
+            if (Day < _lastDay) throw new ArgumentException($"Rows are not in day order: day {Day} after day {_lastDay}; merging needs day-ordered sources (shards, or the super- and sub-domain for sample merging).");
             _lastDay = Day;
         }
 
