@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Pretraining;
 
@@ -52,18 +53,18 @@ public static class KeepDnnCheckpoint
         try
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            var header = Read(zip, "keep-dnn.json", s => JsonSerializer.Deserialize<Header>(s, Json)) ?? throw new InvalidDataException("empty header");
+            var header = CheckpointArchive.ReadJson<Header>(zip, "keep-dnn.json");
             if (header.Version != FormatVersion) throw new InvalidDataException($"KEEP DNN checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
             header.Options.Validate();
-            var vocabularies = Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
+            var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
             ExactKnowledge? source = null;
             if (header.Knowledge is { } kinds)
             {
-                knowledge = Read(zip, "knowledge.keep", s => PretrainedModel.Load(s, $"{name}:knowledge.keep"));
+                knowledge = CheckpointArchive.Read(zip, "knowledge.keep", s => PretrainedModel.Load(s, $"{name}:knowledge.keep"));
                 source = new ExactKnowledge(knowledge, kinds);
             }
             var network = new KeepDnnModel(vocabularies, header.Options, source?.Width ?? 0);
-            Read(zip, "weights.bin", s => network.load(s));
+            CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
             network.eval();
             return new KeepDnn(header.Options, vocabularies, network, source, header.Losses, ownsKnowledge: true);
         }
@@ -72,16 +73,6 @@ public static class KeepDnnCheckpoint
             knowledge?.Dispose();
             throw new DataFormatException(name, null, null, $"not a usable KEEP DNN checkpoint ({e.Message})", e);
         }
-    }
-
-    private static T Read<T>(ZipArchive zip, string entryName, Func<Stream, T> read)
-    {
-        var entry = zip.GetEntry(entryName) ?? throw new InvalidDataException($"missing part '{entryName}'");
-        using var stream = entry.Open();
-        var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        buffer.Position = 0;
-        return read(buffer);
     }
 
     private sealed record Header(int Version, KeepDnnOptions Options, IReadOnlyList<double> Losses, KnowledgeKinds? Knowledge);

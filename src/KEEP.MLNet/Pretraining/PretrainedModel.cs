@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Formats;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Pretraining;
@@ -94,49 +95,24 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Reads only the options of a checkpoint in a stream.</summary>
     public static PretrainingOptions ReadOptions(Stream stream, string name) => Open(name, () => stream, zip => ReadHeader(zip).Options);
 
+    private static T Open<T>(string name, Func<Stream> open, Func<ZipArchive, T> read) => CheckpointArchive.Open(name, open, read, "KEEP checkpoint");
+
     private static PretrainedModel LoadFrom(ZipArchive zip)
     {
         var header = ReadHeader(zip);
-        var vocabularies = Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
+        var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
         var network = new KeepPretrainingModel(vocabularies, header.Options);
-        Read(zip, "weights.bin", s => network.load(s));
+        CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
         return new PretrainedModel(header.Options, vocabularies, network, header.History);
-    }
-
-    private static T Open<T>(string name, Func<Stream> open, Func<ZipArchive, T> read)
-    {
-        try
-        {
-            using var zip = new ZipArchive(open(), ZipArchiveMode.Read);
-            return read(zip);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new FileNotFoundException($"{name}: checkpoint not found.", name, e);
-        }
-        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException)
-        {
-            throw new DataFormatException(name, null, null, $"not a usable KEEP checkpoint ({e.Message})", e);
-        }
     }
 
     private static CheckpointHeader ReadHeader(ZipArchive zip)
     {
-        var header = Read(zip, "keep.json", s => JsonSerializer.Deserialize<CheckpointHeader>(s, Json)) ?? throw new InvalidDataException("empty header");
+        var header = CheckpointArchive.ReadJson<CheckpointHeader>(zip, "keep.json");
         if (header.Version != FormatVersion)
             throw new InvalidDataException($"checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
         header.Options.Validate();
         return header;
-    }
-
-    private static T Read<T>(ZipArchive zip, string name, Func<Stream, T> read)
-    {
-        var entry = zip.GetEntry(name) ?? throw new InvalidDataException($"missing part '{name}'");
-        using var stream = entry.Open();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        buffer.Position = 0;
-        return read(buffer);
     }
 
     /// <summary>Releases the network's native memory.</summary>
