@@ -147,7 +147,7 @@ public sealed class PretrainingMechanicsTests
     public void Rows_out_of_day_order_are_rejected()
     {
         var batch = new ImpressionBatch();
-        batch.Add(2, 1, 1, 1, 1, [], [], [], false, false, false);
+        batch.Add(2, 1, 1, 1, 1, [], [], [], true, false, false);
         batch.Add(1, 1, 1, 1, 1, [], [], [], false, false, false);
         var e = Assert.ThrowsExactly<DataFormatException>(() => new KeepPretrainer(TestModels.Options).Fit(() => [batch]));
         StringAssert.Contains(e.Message, "day 1 comes after day 2");
