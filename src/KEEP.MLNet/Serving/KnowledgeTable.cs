@@ -26,6 +26,9 @@ public sealed class KnowledgeTable
         if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The vector dimension must be positive.");
         if ((long)ids.Length * dimension != values.Length)
             throw new ArgumentException($"{kind} table: {ids.Length} ids × {dimension} floats need {(long)ids.Length * dimension} values; got {values.Length}.", nameof(values));
+        int bad = values.AsSpan().IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+            throw new ArgumentException($"{kind} table: id {ids[bad / dimension]} has {values[bad]} at component {bad % dimension}; knowledge vectors must be finite (a NaN would poison every model that reads it).", nameof(values));
         Kind = kind;
         Dimension = dimension;
         (Ids, Values) = Sorted(kind, dimension, ids, values);

@@ -54,6 +54,17 @@ public sealed class BadInputCatalogueTests
     }
 
     [TestMethod]
+    [DataRow(float.NaN)]
+    [DataRow(float.PositiveInfinity)]
+    [DataRow(float.NegativeInfinity)]
+    public void Non_finite_knowledge_is_refused_before_it_reaches_a_store(float value)
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new KEEP.MLNet.Serving.KnowledgeTable(KEEP.MLNet.Serving.KnowledgeTableKind.Item, 2, [10, 20], [0.5f, 1f, 2f, value]));
+        StringAssert.Contains(e.Message, "Item table: id 20 has");
+        StringAssert.Contains(e.Message, "at component 1");
+    }
+
+    [TestMethod]
     public void An_output_path_that_cannot_be_written_exits_with_1_naming_it()
     {
         string folder = TestWorlds.TempFolder("unwritable");

@@ -1,0 +1,52 @@
+using KEEP.MLNet.Data.Simulation;
+
+namespace KEEP.MLNet.Tests.Cli;
+
+/// <summary>The bad-input catalogue through the command line: exit code 1, a message naming what and where, no output left.</summary>
+[TestClass]
+public sealed class BadInputCliTests
+{
+    private const string Header = "Day,UserId,ItemId,ShopId,CategoryId,HistoryItemIds,HistoryShopIds,HistoryCategoryIds,Click,Cart,Conversion";
+
+    [TestMethod]
+    [DataRow("missing column", "Day,UserId,ItemId,CategoryId,HistoryItemIds,HistoryShopIds,HistoryCategoryIds,Click,Cart,Conversion\n0,1,2,4,,,,1,0,0", "ShopId")]
+    [DataRow("malformed value", Header + "\n0,1,2,3,4,,,,1,0,0\n0,1,x2,3,4,,,,0,0,0", "line 3")]
+    [DataRow("wrong field count", Header + "\n0,1,2,3,4,,,,1,0", "expected 11 fields, found 10")]
+    [DataRow("negative id", Header + "\n0,1,-2,3,4,,,,1,0,0", "ItemId")]
+    [DataRow("huge id", Header + "\n0,1,2,3,99999999999,,,,1,0,0", "CategoryId")]
+    [DataRow("out of day order", Header + "\n2,1,2,3,4,,,,1,0,0\n1,1,2,3,4,,,,0,0,0", "day 1 comes after day 2")]
+    [DataRow("empty", Header, "no rows")]
+    [DataRow("all negative", Header + "\n0,1,2,3,4,,,,0,0,0\n1,1,2,3,4,,,,0,0,0", "no positive Click label")]
+    public void Pretrain_on_bad_rows_exits_1_and_writes_nothing(string name, string csv, string expected)
+    {
+        string folder = TestWorlds.TempFolder("bad-cli");
+        string data = Path.Combine(folder, "rows.csv"), output = Path.Combine(folder, "out", "knowledge.zip");
+        File.WriteAllText(data, csv + "\n");
+        var (code, text) = CliRunner.Run("pretrain", "--data", data, "--out", output, "--quiet");
+        Assert.AreEqual(1, code, $"{name}: {text}");
+        StringAssert.Contains(text, expected, name);
+        Assert.IsFalse(File.Exists(output), $"{name}: no model file");
+        Assert.IsEmpty(Directory.GetFiles(folder, "*.tmp", SearchOption.AllDirectories), $"{name}: no temporary file");
+    }
+
+    [TestMethod]
+    public void Truncated_parquet_and_a_corrupt_model_are_named()
+    {
+        string folder = TestWorlds.TempFolder("bad-cli-files");
+        string truncated = Path.Combine(folder, "rows.parquet");
+        byte[] bytes = File.ReadAllBytes(TestWorlds.Tiny.Files[DatasetSplit.SubTest]);
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+        var (code, text) = CliRunner.Run("pretrain", "--data", truncated, "--out", Path.Combine(folder, "k.zip"), "--quiet");
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "rows.parquet");
+
+        string corrupt = Path.Combine(folder, "model.zip");
+        File.WriteAllBytes(corrupt, bytes[..1000]);
+        string scores = Path.Combine(folder, "scores.csv");
+        (code, text) = CliRunner.Run("predict", "--model", corrupt, "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--out", scores);
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "model.zip");
+        Assert.IsFalse(File.Exists(scores));
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "k.zip")));
+    }
+}
