@@ -79,16 +79,23 @@ public sealed class RetrievalTeacher : IDisposable
     internal (ImpressionBatch Rows, float[] Representation)? RepresentCovered(ImpressionBatch batch)
     {
         var found = Index.Search(batch);
-        var covered = new ImpressionBatch(Math.Max(1, batch.Count));
-        for (int r = 0; r < batch.Count; r++) if (found.RowsOf(r)[0] >= 0) covered.AddRow(batch, r);
-        if (covered.Count == 0) return null;
-        return (covered, Represent(covered));
+        var kept = Enumerable.Range(0, batch.Count).Where(r => found.RowsOf(r)[0] >= 0).ToList();
+        if (kept.Count == 0) return null;
+        var covered = new ImpressionBatch(kept.Count);
+        foreach (int r in kept) covered.AddRow(batch, r);
+        return (covered, Run(covered, found.Select(kept), (_, representation) => representation));
     }
 
     private float[] Run(ImpressionBatch batch, Func<Tensor, Tensor, Tensor> pick)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var retrieved = RetrievedFeatures.From(Index.Search(batch), Index, Vocabularies);
+        return Run(batch, Index.Search(batch), pick);
+    }
+
+    /// <summary>The network over rows whose retrieval is already done.</summary>
+    private float[] Run(ImpressionBatch batch, RetrievedRows found, Func<Tensor, Tensor, Tensor> pick)
+    {
+        var retrieved = RetrievedFeatures.From(found, Index, Vocabularies);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (logit, representation) = Network.forward((ModelInput.From(batch, 0, batch.Count, Vocabularies, Options.HistoryLength).ToTensors(), retrieved.ToTensors()));

@@ -21,6 +21,18 @@ public sealed class RetrievedRows
     /// <summary>All retrieved row numbers, query after query.</summary>
     public ReadOnlySpan<int> Rows => _rows;
 
+    /// <summary>The results of some queries only, in the order given.</summary>
+    internal RetrievedRows Select(IReadOnlyList<int> queries)
+    {
+        var subset = new RetrievedRows(queries.Count, Neighbours);
+        for (int q = 0; q < queries.Count; q++)
+        {
+            RowsOf(queries[q]).CopyTo(subset.RowsOf(q));
+            ScoresOf(queries[q]).CopyTo(subset.ScoresOf(q));
+        }
+        return subset;
+    }
+
     /// <summary>The retrieved rows of one query.</summary>
     public Span<int> RowsOf(int query) => _rows.AsSpan(query * Neighbours, Neighbours);
     /// <summary>The scores of one query's rows.</summary>
