@@ -30,6 +30,7 @@ internal static class KeepCli
         root.Subcommands.Add(PublishCommand.Create(console));
         root.Subcommands.Add(ExperimentCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
+        root.Subcommands.Add(RokCommand.Create(console));
         var configuration = new InvocationConfiguration();
         if (output != null) configuration.Output = output;
         if (error != null) configuration.Error = error;

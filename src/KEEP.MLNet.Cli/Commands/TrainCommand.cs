@@ -6,6 +6,7 @@ using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Retrieval;
 using KEEP.MLNet.Pretraining;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
@@ -29,11 +30,13 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 7 };
         var continueFrom = new Option<FileInfo?>("--continue-from") { Description = "A KEEP DNN zip from 'keep train' to train further on --data (daily incremental training); it carries its own knowledge model." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "The model zip to write.", Required = true };
+        var rok = new Option<FileInfo?>("--rok") { Description = "A ROK knowledge base from 'keep rok' to plug into the KEEP DNN (with --knowledge: both, side by side)." };
+        var rokKinds = new Option<RokKnowledgeKinds>("--rok-kinds") { Description = "Which ROK knowledge: Instance, Fields or Both.", DefaultValueFactory = _ => RokKnowledgeKinds.Fields };
         var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints of a KEEP DNN (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue a killed KEEP DNN run from OUT.resume (same data and options; the result equals an uninterrupted run)." };
         var outputArgs = new OutputArguments();
         var command = new Command("train", "Train a downstream CTR model on sub-domain rows, with KEEP knowledge plugged in when --knowledge is given, and save it as an ML.NET zip.\n\nExamples:\n  keep train --data keep-demo/data --knowledge knowledge.zip --out keep-dnn.zip\n  keep train --data keep-demo/data --trainer fasttree --knowledge knowledge.zip --out fasttree-keep.zip\n  keep train --data day15.parquet --continue-from keep-dnn.zip --out keep-dnn-day15.zip");
-        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, continueFrom, output, every, resume }) command.Options.Add(option);
+        foreach (var option in new Option[] { data, trainer, knowledge, label, epochs, seed, continueFrom, output, rok, rokKinds, every, resume }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -83,17 +86,26 @@ internal static class TrainCommand
                 Report(console, json, outPath, "keep-dnn (continued)", true, continued.Options.Label, view.GetRowCount(), clock.Elapsed.TotalSeconds);
                 return KeepCli.Ok;
             }
+            using var rokModel = result.GetValue(rok) is { } r ? RokModel.Load(r.FullName) : null;
+            if (rokModel != null && name != "keep-dnn") throw new ArgumentException("--rok plugs into the KEEP DNN; for other trainers use the library's Trainers.KeepPlugin(trainer, RokKnowledgeOptions).");
+            IKnowledgeSource? source = model == null ? null : new ExactKnowledge(model);
+            if (rokModel != null)
+            {
+                var rokSource = new RokKnowledge(rokModel, result.GetValue(rokKinds));
+                source = source == null ? rokSource : new CombinedKnowledge(source, rokSource);
+            }
             var fitted = name == "keep-dnn"
                 ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report =>
-                    new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, model)
-                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
+                    new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, source)
+                    // A DNN reading ROK cannot be checkpointed (its knowledge base is not part of the DNN checkpoint).
+                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 && rokModel == null ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
                     () => status)
                 : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model).Fit(view));
             if (fitted is KeepDnnTransformer dnn) KeepDnnModelFile.Save(ml, dnn, view.Schema, outPath);
             else ml.Model.Save(fitted, view.Schema, outPath);
             File.Delete(checkpoint); // the finished model supersedes it
             (fitted as IDisposable)?.Dispose();
-            Report(console, json, outPath, name, model != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
+            Report(console, json, outPath, name + (rokModel != null ? " + ROK" : ""), model != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
             return KeepCli.Ok;
         }));
         return command;

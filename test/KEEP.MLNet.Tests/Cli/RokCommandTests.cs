@@ -1,0 +1,34 @@
+using System.Text.Json;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Retrieval;
+
+namespace KEEP.MLNet.Tests.Cli;
+
+[TestClass]
+public sealed class RokCommandTests
+{
+    [TestMethod]
+    public void Rok_trains_a_knowledge_base_that_train_plugs_in_beside_KEEP()
+    {
+        string folder = TestWorlds.TempFolder("rok-cli");
+        string rok = Path.Combine(folder, "rok.keep"), model = Path.Combine(folder, "keep-rok-dnn.zip");
+        var (code, text) = CliRunner.Run("rok", "--data", TestWorlds.Tiny.Files[DatasetSplit.Super], "--out", rok, "--json");
+        Assert.AreEqual(0, code, text);
+        using (var json = JsonDocument.Parse(text))
+            Assert.IsGreaterThan(10_000, json.RootElement.GetProperty("indexedRows").GetInt64());
+        using (var loaded = RokModel.Load(rok)) Assert.AreEqual(64, loaded.FieldsDim);
+
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--knowledge", TestModels.KnowledgeZip.Value,
+            "--rok", rok, "--rok-kinds", "Both", "--out", model, "--json");
+        Assert.AreEqual(0, code, text);
+        using (var json = JsonDocument.Parse(text)) Assert.AreEqual("keep-dnn + ROK", json.RootElement.GetProperty("trainer").GetString());
+        (code, text) = CliRunner.Run("evaluate", "--model", model, "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--json");
+        Assert.AreEqual(0, code, text);
+        using (var json = JsonDocument.Parse(text))
+            Assert.IsTrue(json.RootElement.GetProperty("overall").GetProperty("gauc").GetDouble() is > 0 and < 1, text);
+
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--rok", rok, "--out", Path.Combine(folder, "ft.zip"));
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "--rok plugs into the KEEP DNN");
+    }
+}
