@@ -13,14 +13,20 @@ public sealed class ImpressionBatch
     private int[] _historyItems, _historyShops, _historyCategories;
 
     /// <summary>Creates an empty batch with room for <paramref name="capacity"/> rows.</summary>
-    public ImpressionBatch(int capacity = 1024)
+    public ImpressionBatch(int capacity = 1024) : this(capacity, capacity * 8)
+    {
+    }
+
+    /// <summary>Creates an empty batch with room for <paramref name="capacity"/> rows holding <paramref name="historyCapacity"/> behaviours in all.</summary>
+    public ImpressionBatch(int capacity, int historyCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
         _day = new int[capacity]; _user = new int[capacity]; _item = new int[capacity];
         _shop = new int[capacity]; _category = new int[capacity];
         _click = new bool[capacity]; _cart = new bool[capacity]; _conversion = new bool[capacity];
         _offsets = new int[capacity + 1];
-        _historyItems = new int[capacity * 8]; _historyShops = new int[capacity * 8]; _historyCategories = new int[capacity * 8];
+        _historyItems = new int[historyCapacity]; _historyShops = new int[historyCapacity]; _historyCategories = new int[historyCapacity];
     }
 
     /// <summary>Number of rows.</summary>
@@ -86,6 +92,17 @@ public sealed class ImpressionBatch
         => Add(source._day[row], source._user[row], source._item[row], source._shop[row], source._category[row],
             source.HistoryItemsOf(row), source.HistoryShopsOf(row), source.HistoryCategoriesOf(row),
             source._click[row], source._cart[row], source._conversion[row]);
+
+    /// <summary>Rows <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> as a new batch of exactly their size.</summary>
+    public ImpressionBatch Slice(int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (start + count > Count) throw new ArgumentOutOfRangeException(nameof(count), $"Rows {start}..{start + count} are beyond the batch's {Count}.");
+        var slice = new ImpressionBatch(count, _offsets[start + count] - _offsets[start]);
+        for (int r = start; r < start + count; r++) slice.AddRow(this, r);
+        return slice;
+    }
 
     /// <summary>Empties the batch, keeping its buffers.</summary>
     public void Clear() => Count = 0;

@@ -174,4 +174,25 @@ public sealed class PretrainingMechanicsTests
         CollectionAssert.AreEquivalent(firstDayOriginal, firstDayShuffled);
         CollectionAssert.AreNotEqual(firstDayOriginal, firstDayShuffled);
     }
+
+    [TestMethod]
+    public void Day_shuffle_order_is_the_seeded_permutation_of_each_day_in_arrival_order()
+    {
+        // Independent reference: number each day's rows in arrival order, permute the numbers with the same
+        // seeded shuffle, cut into blocks. The shuffler must yield exactly those rows, in that order.
+        var rows = TestModels.TrainingRows().ToList();
+        var random = new SeededRandom(3);
+        var expected = new List<(int Day, int User, int Item, int Behaviours)>();
+        foreach (var day in rows.SelectMany(b => Enumerable.Range(0, b.Count).Select(r => (b, r))).GroupBy(p => p.b.Day[p.r]))
+        {
+            var arrival = day.ToList();
+            var order = Enumerable.Range(0, arrival.Count).ToArray();
+            random.Shuffle(order.AsSpan());
+            expected.AddRange(order.Select(i => (arrival[i].b.Day[arrival[i].r], arrival[i].b.UserId[arrival[i].r], arrival[i].b.ItemId[arrival[i].r], arrival[i].b.HistoryItemsOf(arrival[i].r).Length)));
+        }
+        var batches = DayShuffler.Batches(rows, 700, new SeededRandom(3)).ToList();
+        var actual = batches.SelectMany(b => Enumerable.Range(0, b.Count).Select(r => (b.Day[r], b.UserId[r], b.ItemId[r], b.HistoryItemsOf(r).Length))).ToList();
+        CollectionAssert.AreEqual(expected, actual);
+        Assert.IsTrue(batches.All(b => b.Count <= 700));
+    }
 }
