@@ -60,6 +60,8 @@ internal static class TrainCommand
             if (result.GetValue(resume))
             {
                 if (name != "keep-dnn") throw new ArgumentException("--resume continues a KEEP DNN run; the tree and linear trainers train in one call and have nothing to resume.");
+                if (model != null || result.GetValue(continueFrom) != null || result.GetValue(rok) != null)
+                    throw new ArgumentException("--resume continues from OUT.resume, which already holds the DNN and its knowledge model; leave out --knowledge, --continue-from and --rok.");
                 if (!File.Exists(checkpoint)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoint}; start the run without --resume.");
                 var resumed = ProgressDisplay.Run(console, quiet, "Resuming KEEP DNN", report =>
                     new KeepDnnTrainer(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) })

@@ -30,5 +30,9 @@ public sealed class RokCommandTests
         (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--rok", rok, "--out", Path.Combine(folder, "ft.zip"));
         Assert.AreEqual(1, code, text);
         StringAssert.Contains(text, "--rok plugs into the KEEP DNN");
+
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--knowledge", TestModels.KnowledgeZip.Value, "--out", model, "--resume");
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "leave out --knowledge");
     }
 }
