@@ -19,7 +19,7 @@ public sealed class ResumeTests
 
         string checkpoint = Path.Combine(TestWorlds.TempFolder("resume"), "run.resume");
         using var stop = new CancellationTokenSource();
-        var progress = new Progress(p => { if (p.Rows >= 16_000) stop.Cancel(); });
+        var progress = new SynchronousProgress<PretrainingProgress>(p => { if (p.Rows >= 16_000) stop.Cancel(); });
         Assert.Throws<OperationCanceledException>(() =>
             new KeepPretrainer(Options) { CheckpointPath = checkpoint, CheckpointEveryRows = 5_000 }.Fit(TestModels.TrainingRows, progress, stop.Token));
         Assert.IsTrue(File.Exists(checkpoint));
@@ -70,7 +70,7 @@ public sealed class ResumeTests
         string checkpoint = Path.Combine(TestWorlds.TempFolder("dnn-resume"), "dnn.resume");
         using var stop = new CancellationTokenSource();
         // Stop in the second epoch; the last checkpoint may be from the first.
-        var progress = new DownstreamProgressProbe(p => { if (p.Rows >= perEpoch + perEpoch / 3) stop.Cancel(); });
+        var progress = new SynchronousProgress<DownstreamProgress>(p => { if (p.Rows >= perEpoch + perEpoch / 3) stop.Cancel(); });
         Assert.Throws<OperationCanceledException>(() =>
             new KeepDnnTrainer(options) { CheckpointPath = checkpoint, CheckpointEveryRows = perEpoch / 2, Progress = progress }.Fit(Rows, TestModels.TinyModel, cancellation: stop.Token));
         Assert.IsTrue(File.Exists(checkpoint));
@@ -85,10 +85,6 @@ public sealed class ResumeTests
         StringAssert.Contains(e.Message, "resume with the same options");
     }
 
-    private sealed class DownstreamProgressProbe(Action<DownstreamProgress> report) : IProgress<DownstreamProgress>
-    {
-        public void Report(DownstreamProgress value) => report(value);
-    }
 
     private static void AssertSameRun(PretrainedModel expected, PretrainedModel actual)
     {
@@ -101,10 +97,5 @@ public sealed class ResumeTests
         var rows = TestModels.HoldoutRows().First();
         var (a, b) = (expected.Extract(rows), actual.Extract(rows));
         Assert.IsLessThan(1e-4, a.Interaction.Zip(b.Interaction).Max(p => Math.Abs(p.First - p.Second)));
-    }
-
-    private sealed class Progress(Action<PretrainingProgress> report) : IProgress<PretrainingProgress>
-    {
-        public void Report(PretrainingProgress value) => report(value);
     }
 }
