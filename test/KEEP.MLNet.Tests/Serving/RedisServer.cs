@@ -26,7 +26,7 @@ internal sealed class RedisServer : IDisposable
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         var clock = Stopwatch.StartNew();
-        while (!Accepts(Port))
+        while (!Answers(Port))
         {
             if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(10)) throw new InvalidOperationException($"redis-server did not start on port {Port}.");
             Thread.Sleep(20);
@@ -58,15 +58,27 @@ internal sealed class RedisServer : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static bool Accepts(int port)
+    /// <summary>True once the server answers PING (accepting a connection is not yet serving).</summary>
+    private static bool Answers(int port)
     {
         try
         {
             using var client = new TcpClient();
             client.Connect(IPAddress.Loopback, port);
-            return true;
+            using var stream = client.GetStream();
+            stream.ReadTimeout = 1000;
+            stream.Write("PING\r\n"u8);
+            var reply = new byte[7];
+            int read = 0;
+            while (read < reply.Length)
+            {
+                int n = stream.Read(reply, read, reply.Length - read);
+                if (n == 0) return false;
+                read += n;
+            }
+            return reply.AsSpan().SequenceEqual("+PONG\r\n"u8);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             return false;
         }
