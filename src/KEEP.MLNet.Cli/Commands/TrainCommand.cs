@@ -30,7 +30,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 7 };
         var continueFrom = new Option<FileInfo?>("--continue-from") { Description = "A KEEP DNN zip from 'keep train' to train further on --data (daily incremental training); it carries its own knowledge model." };
         var output = new Option<FileInfo>("--out", "-o") { Description = "The model zip to write.", Required = true };
-        var rok = new Option<FileInfo?>("--rok") { Description = "A ROK knowledge base from 'keep rok' to plug into the KEEP DNN (with --knowledge: both, side by side)." };
+        var rok = new Option<FileInfo?>("--rok") { Description = "A ROK knowledge base from 'keep rok' to plug in (with --knowledge: KEEP and ROK side by side)." };
         var rokKinds = new Option<RokKnowledgeKinds>("--rok-kinds") { Description = "Which ROK knowledge: Instance, Fields or Both.", DefaultValueFactory = _ => RokKnowledgeKinds.Fields };
         var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints of a KEEP DNN (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue a killed KEEP DNN run from OUT.resume (same data and options; the result equals an uninterrupted run)." };
@@ -89,7 +89,6 @@ internal static class TrainCommand
                 return KeepCli.Ok;
             }
             using var rokModel = result.GetValue(rok) is { } r ? RokModel.Load(r.FullName) : null;
-            if (rokModel != null && name != "keep-dnn") throw new ArgumentException("--rok plugs into the KEEP DNN; for other trainers use the library's Trainers.KeepPlugin(trainer, RokKnowledgeOptions).");
             IKnowledgeSource? source = model == null ? null : new ExactKnowledge(model);
             if (rokModel != null)
             {
@@ -102,7 +101,8 @@ internal static class TrainCommand
                     // A DNN reading ROK cannot be checkpointed (its knowledge base is not part of the DNN checkpoint).
                     { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 && rokModel == null ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
                     () => status)
-                : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model).Fit(view));
+                : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model,
+                    rok: rokModel == null ? null : new RokKnowledgeOptions { Model = rokModel, Emit = result.GetValue(rokKinds) }).Fit(view));
             if (fitted is KeepDnnTransformer dnn) KeepDnnModelFile.Save(ml, dnn, view.Schema, outPath);
             else ml.Model.Save(fitted, view.Schema, outPath);
             File.Delete(checkpoint); // the finished model supersedes it

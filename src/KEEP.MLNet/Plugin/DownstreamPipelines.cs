@@ -1,4 +1,5 @@
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Retrieval;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 
@@ -6,8 +7,8 @@ namespace KEEP.MLNet.Plugin;
 
 /// <summary>
 /// The ML.NET trainers KEEP's commands and experiments offer for the sub-domain — FastTree, LightGbm and
-/// SDCA logistic regression — each on the hashed id features (<see cref="BaseFeatures"/>), with KEEP knowledge
-/// plugged in when a knowledge model is given.
+/// SDCA logistic regression — each on the hashed id features (<see cref="BaseFeatures"/>), with KEEP knowledge,
+/// ROK knowledge or both plugged in when given.
 /// </summary>
 public static class DownstreamPipelines
 {
@@ -29,8 +30,9 @@ public static class DownstreamPipelines
     /// <param name="hashBits">Hashed slots per id (LightGbm uses at most <see cref="LightGbmHashBits"/>).</param>
     /// <param name="trees">FastTree: number of trees.</param>
     /// <param name="leaves">FastTree: leaves per tree.</param>
+    /// <param name="rok">ROK knowledge to plug in (beside KEEP's when <paramref name="knowledge"/> is given too); null: none.</param>
     public static IEstimator<ITransformer> Create(MLContext mlContext, string trainer, string label, int seed, PretrainedModel? knowledge,
-        int hashBits = 14, int trees = 100, int leaves = 20)
+        int hashBits = 14, int trees = 100, int leaves = 20, RokKnowledgeOptions? rok = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         var trainers = mlContext.BinaryClassification.Trainers;
@@ -38,15 +40,21 @@ public static class DownstreamPipelines
         return trainer switch
         {
             "fasttree" => features.Append(Plug(trainers, trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options
-                { LabelColumnName = label, NumberOfTrees = trees, NumberOfLeaves = leaves, Seed = seed }), knowledge)),
+                { LabelColumnName = label, NumberOfTrees = trees, NumberOfLeaves = leaves, Seed = seed }), knowledge, rok)),
             "lightgbm" => features.Append(Plug(trainers, trainers.LightGbm(new Microsoft.ML.Trainers.LightGbm.LightGbmBinaryTrainer.Options
-                { LabelColumnName = label, Seed = seed }), knowledge)),
-            "sdca" => features.Append(Plug(trainers, trainers.SdcaLogisticRegression(labelColumnName: label), knowledge)),
+                { LabelColumnName = label, Seed = seed }), knowledge, rok)),
+            "sdca" => features.Append(Plug(trainers, trainers.SdcaLogisticRegression(labelColumnName: label), knowledge, rok)),
             _ => throw new ArgumentException($"Unknown trainer '{trainer}'; use {string.Join(", ", Trainers)}.", nameof(trainer)),
         };
     }
 
     private static IEstimator<ITransformer> Plug<TModel>(BinaryClassificationCatalog.BinaryClassificationTrainers trainers,
-        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel? knowledge) where TModel : class
-        => knowledge == null ? trainer : trainers.KeepPlugin(trainer, knowledge);
+        ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel? knowledge, RokKnowledgeOptions? rok)
+        where TModel : class
+        => (knowledge, rok) switch
+        {
+            (null, null) => trainer,
+            (null, _) => trainers.KeepPlugin(trainer, rok),
+            _ => trainers.KeepPlugin(trainer, knowledge, new KnowledgePluginOptions { Rok = rok }),
+        };
 }

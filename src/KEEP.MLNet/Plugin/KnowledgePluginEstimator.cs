@@ -46,11 +46,23 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
             ItemKnowledgeColumn = knowledge.ItemKnowledgeColumn,
             InteractionKnowledgeColumn = knowledge.InteractionKnowledgeColumn,
         };
-        _knowledge = new KnowledgeExtractionEstimator(knowledgeOptions);
         var columns = new List<string>();
         if (options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(knowledgeOptions.UserKnowledgeColumn);
         if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumn);
         if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumn);
+        var keep = new KnowledgeExtractionEstimator(knowledgeOptions);
+        if (options.Rok is { } rok)
+        {
+            RequireTrained(rok, nameof(options));
+            var overlap = RokColumns(rok).Intersect(columns).ToList();
+            if (overlap.Count > 0) throw new ArgumentException($"ROK and KEEP knowledge would both write column '{overlap[0]}'; rename one.", nameof(options));
+            columns.AddRange(RokColumns(rok));
+            _knowledge = keep.Append(new Retrieval.RokKnowledgeEstimator(rok));
+        }
+        else
+        {
+            _knowledge = keep;
+        }
         _knowledgeColumns = columns;
         _features = options.FeatureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
     }
@@ -64,12 +76,9 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     {
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
         ArgumentNullException.ThrowIfNull(rok);
-        if (rok.Model == null && rok.CheckpointPath == null) throw new ArgumentException("Give the plug-in a trained ROK knowledge base or its checkpoint.", nameof(rok));
+        RequireTrained(rok, nameof(rok));
         _knowledge = new Retrieval.RokKnowledgeEstimator(rok);
-        var columns = new List<string>();
-        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Instance)) columns.Add(rok.InstanceColumn);
-        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Fields)) columns.Add(rok.FieldsColumn);
-        _knowledgeColumns = columns;
+        _knowledgeColumns = RokColumns(rok);
         _features = featureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
     }
 
@@ -82,7 +91,9 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         var knowledge = _knowledge.Fit(input);
         var withKnowledge = knowledge.Transform(input);
         var rest = Tail().Fit(withKnowledge);
-        return new TransformerChain<ITransformer>([knowledge, .. rest]);
+        // KEEP + ROK fit as a chain of their own: flatten it, so the result is knowledge..., concatenation, model.
+        IEnumerable<ITransformer> parts = knowledge is IEnumerable<ITransformer> chain ? chain : [knowledge];
+        return new TransformerChain<ITransformer>([.. parts, .. rest]);
     }
 
     /// <inheritdoc/>
@@ -92,6 +103,19 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     /// <summary>Concatenation of the knowledge onto the features, then the trainer.</summary>
     private EstimatorChain<ISingleFeaturePredictionTransformer<TModel>> Tail()
         => new MLContext(0).Transforms.Concatenate(_features, [_features, .. _knowledgeColumns]).Append(_trainer);
+
+    private static void RequireTrained(Retrieval.RokKnowledgeOptions rok, string parameter)
+    {
+        if (rok.Model == null && rok.CheckpointPath == null) throw new ArgumentException("Give the plug-in a trained ROK knowledge base or its checkpoint.", parameter);
+    }
+
+    private static List<string> RokColumns(Retrieval.RokKnowledgeOptions rok)
+    {
+        var columns = new List<string>();
+        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Instance)) columns.Add(rok.InstanceColumn);
+        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Fields)) columns.Add(rok.FieldsColumn);
+        return columns;
+    }
 
     private static string? FeatureColumnOf(object trainer)
         => trainer.GetType().GetField("FeatureColumn")?.GetValue(trainer) is SchemaShape.Column column ? column.Name : null;

@@ -12,4 +12,9 @@ public sealed class KnowledgePluginOptions
     public IReadOnlyList<PretrainingTask>? InteractionTasks { get; set; }
     /// <summary>The trainer's feature column; null: read from the trainer (ML.NET trainers expose it), else "Features".</summary>
     public string? FeatureColumnName { get; set; }
+    /// <summary>
+    /// ROK knowledge to plug in beside KEEP's (its <c>Emit</c> columns are appended after the KEEP ones); null:
+    /// KEEP only. Its input column names must match the KEEP knowledge's.
+    /// </summary>
+    public Retrieval.RokKnowledgeOptions? Rok { get; set; }
 }

@@ -27,9 +27,13 @@ public sealed class RokCommandTests
         using (var json = JsonDocument.Parse(text))
             Assert.IsTrue(json.RootElement.GetProperty("overall").GetProperty("gauc").GetDouble() is > 0 and < 1, text);
 
-        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--rok", rok, "--out", Path.Combine(folder, "ft.zip"));
-        Assert.AreEqual(1, code, text);
-        StringAssert.Contains(text, "--rok plugs into the KEEP DNN");
+        string fastTree = Path.Combine(folder, "ft.zip");
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--knowledge", TestModels.KnowledgeZip.Value,
+            "--rok", rok, "--out", fastTree, "--json");
+        Assert.AreEqual(0, code, text);
+        using (var json = JsonDocument.Parse(text)) Assert.AreEqual("fasttree + ROK", json.RootElement.GetProperty("trainer").GetString());
+        (code, text) = CliRunner.Run("predict", "--model", fastTree, "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--out", Path.Combine(folder, "scores.parquet"));
+        Assert.AreEqual(0, code, text);
 
         (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--knowledge", TestModels.KnowledgeZip.Value, "--out", model, "--resume");
         Assert.AreEqual(1, code, text);

@@ -35,7 +35,8 @@ internal static class ApiGuideSample
         // sample:plugin:begin
         var fastTree = mlContext.BinaryClassification.Trainers.FastTree(labelColumnName: "Click");
         var trees = BaseFeatures.Estimator(mlContext, hashBits: 10)
-            .Append(mlContext.BinaryClassification.Trainers.KeepPlugin(fastTree, new RokKnowledgeOptions { Model = rok.Model }))
+            .Append(mlContext.BinaryClassification.Trainers.KeepPlugin(fastTree, keep,
+                new KnowledgePluginOptions { Rok = new RokKnowledgeOptions { Model = rok.Model } }))
             .Fit(train);
         var metrics = mlContext.BinaryClassification.Evaluate(trees.Transform(train), labelColumnName: "Click");
         // sample:plugin:end

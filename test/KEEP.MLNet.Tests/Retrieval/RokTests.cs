@@ -119,5 +119,41 @@ public sealed class RokTests
         Assert.IsGreaterThan(0.5, metrics.AreaUnderRocCurve);
     }
 
+    [TestMethod]
+    public void KEEP_and_ROK_plug_into_FastTree_side_by_side_and_the_zip_reloads_with_the_same_scores()
+    {
+        var ml = new MLContext(1);
+        var train = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTrain], 50);
+        var test = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest], 50);
+        var rok = new RokKnowledgeOptions { Model = Trained.Value.Model, Emit = RokKnowledgeKinds.Fields };
+        var pipeline = DownstreamPipelines.Create(ml, "fasttree", "Click", seed: 3, TestModels.TinyModel, hashBits: 10, trees: 20, rok: rok);
+        var model = pipeline.Fit(train);
+
+        var baseFeatures = Width(BaseFeatures.Estimator(ml, 10).Fit(train).Transform(test).Schema, "Features");
+        var keepOnly = DownstreamPipelines.Create(ml, "fasttree", "Click", seed: 3, TestModels.TinyModel, hashBits: 10, trees: 20).Fit(train);
+        int keepWidth = Width(keepOnly.Transform(test).Schema, "Features") - baseFeatures;
+        Assert.IsGreaterThan(0, keepWidth);
+        Assert.AreEqual(baseFeatures + keepWidth + 4 * Small.EmbeddingDim, Width(model.Transform(test).Schema, "Features"), "KEEP's and ROK's columns are both appended");
+
+        string zip = Path.Combine(TestWorlds.TempFolder("keep-rok-fasttree"), "model.zip");
+        ml.Model.Save(model, train.Schema, zip);
+        var loaded = new MLContext(2).Model.Load(zip, out _);
+        var expected = model.Transform(test).GetColumn<float>("Probability").ToArray();
+        var actual = loaded.Transform(test).GetColumn<float>("Probability").ToArray();
+        Assert.HasCount(expected.Length, actual);
+        Assert.IsLessThan(1e-4, expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)));
+        Assert.IsGreaterThan(0.5, ml.BinaryClassification.Evaluate(model.Transform(test), "Click").AreaUnderRocCurve);
+    }
+
+    [TestMethod]
+    public void ROK_columns_that_clash_with_KEEP_columns_are_refused_by_name()
+    {
+        var ml = new MLContext(1);
+        var rok = new RokKnowledgeOptions { Model = Trained.Value.Model, Emit = RokKnowledgeKinds.Instance, InstanceColumn = "K_ui" };
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.KeepPlugin(
+            ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Click"), TestModels.TinyModel, new KnowledgePluginOptions { Rok = rok }));
+        StringAssert.Contains(e.Message, "'K_ui'");
+    }
+
     private static int Width(DataViewSchema schema, string column) => ((VectorDataViewType)schema[column].Type).Size;
 }
