@@ -16,7 +16,7 @@ internal static class ReportCommand
         var knowledge = new Option<FileInfo?>("--knowledge", "-k") { Description = "A knowledge model whose pre-training loss per task is charted; default: the first seed's knowledge-all.keep beside the results." };
         var output = new Option<DirectoryInfo?>("--out", "-o") { Description = "Folder for report.md and the charts; default: the results' folder." };
         var outputArgs = new OutputArguments();
-        var command = new Command("report", "Write report.md with the paper-style tables and PNG charts (GAUC per trainer, gain by user sparsity, knowledge and task ablations, ROK, pre-training loss per task) from experiment results.\n\nExample:\n  keep experiment paper --preset small --seeds 1,2 --out runs/paper\n  keep report --results runs/paper/results.json --out runs/paper/report");
+        var command = new Command("report", "Write report.md with the paper-style tables and PNG charts (GAUC per trainer, gain by user sparsity, knowledge and task ablations, ROK, pre-training loss per task) from experiment results.\n\nExamples:\n  keep experiment paper --preset small --seeds 1,2 --out runs/paper\n  keep report --results runs/paper/results.json --out runs/paper/report");
         foreach (var option in new Option[] { results, knowledge, output }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>

@@ -18,7 +18,7 @@ internal static class RokCommand
         var neighbours = new Option<int>("--neighbours", "-k") { Description = "Rows retrieved per row for the teacher.", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 42 };
         var outputArgs = new OutputArguments();
-        var command = new Command("rok", "Train ROK's retrieval-oriented knowledge base: index the rows (BM25, earlier days only), train the retrieval-augmented teacher, distil it into a knowledge base that needs no retrieval. Plug it in with 'keep train --rok'.\n\nExample:\n  keep rok --data keep-demo/data --out rok.keep\n  keep train --data keep-demo/data --knowledge knowledge.zip --rok rok.keep --out keep-rok-dnn.zip");
+        var command = new Command("rok", "Train ROK's retrieval-oriented knowledge base: index the rows (BM25, earlier days only), train the retrieval-augmented teacher, distil it into a knowledge base that needs no retrieval. Plug it in with 'keep train --rok'.\n\nExamples:\n  keep rok --data keep-demo/data --out rok.keep\n  keep train --data keep-demo/data --knowledge knowledge.zip --rok rok.keep --out keep-rok-dnn.zip");
         foreach (var option in new Option[] { data, output, neighbours, seed }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
