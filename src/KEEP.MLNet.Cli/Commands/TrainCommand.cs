@@ -70,12 +70,13 @@ internal static class TrainCommand
                 using (var transformer = KeepDnnTransformer.Create(resumed, ImpressionFile.Load(file, resumed.Options.HistoryLength)))
                     KeepDnnModelFile.Save(ml, transformer, view.Schema, outPath);
                 File.Delete(checkpoint);
-                Report(console, json, outPath, "keep-dnn (resumed)", resumed.KnowledgeModel != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
+                Report(console, json, outPath, "keep-dnn (resumed)" + RokSuffix(resumed), resumed.KnowledgeModel != null, task, view.GetRowCount(), clock.Elapsed.TotalSeconds);
                 return KeepCli.Ok;
             }
             if (result.GetValue(continueFrom) is { } previous)
             {
-                if (model != null) throw new ArgumentException("--knowledge: the model given to --continue-from carries its own knowledge model.");
+                if (model != null || result.GetValue(rok) != null)
+                    throw new ArgumentException("--knowledge/--rok: the model given to --continue-from carries its own knowledge models; leave them out.");
                 if (name != "keep-dnn") throw new ArgumentException("--continue-from continues a KEEP DNN; leave --trainer at keep-dnn.");
                 var continued = ProgressDisplay.Run(console, quiet, "Continuing KEEP DNN", report =>
                 {
@@ -85,7 +86,7 @@ internal static class TrainCommand
                 }, () => status);
                 using (var transformer = KeepDnnTransformer.Create(continued, ImpressionFile.Load(file, continued.Options.HistoryLength)))
                     KeepDnnModelFile.Save(ml, transformer, view.Schema, outPath);
-                Report(console, json, outPath, "keep-dnn (continued)", true, continued.Options.Label, view.GetRowCount(), clock.Elapsed.TotalSeconds);
+                Report(console, json, outPath, "keep-dnn (continued)" + RokSuffix(continued), continued.KnowledgeModel != null, continued.Options.Label, view.GetRowCount(), clock.Elapsed.TotalSeconds);
                 return KeepCli.Ok;
             }
             using var rokModel = result.GetValue(rok) is { } r ? RokModel.Load(r.FullName) : null;
@@ -98,8 +99,7 @@ internal static class TrainCommand
             var fitted = name == "keep-dnn"
                 ? ProgressDisplay.Run<ITransformer>(console, quiet, "Training KEEP DNN", report =>
                     new KeepDnnEstimator(new KeepDnnOptions { Label = task, Epochs = result.GetValue(epochs), Seed = result.GetValue(seed) }, source)
-                    // A DNN reading ROK cannot be checkpointed (its knowledge base is not part of the DNN checkpoint).
-                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 && rokModel == null ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
+                    { Progress = ProgressTo(report), CheckpointPath = checkpointEvery > 0 ? checkpoint : null, CheckpointEveryRows = Math.Max(1, checkpointEvery) }.Fit(view),
                     () => status)
                 : ProgressDisplay.Spin(console, quiet, $"Training {name}", () => DownstreamPipelines.Create(ml, name, task.ToString(), result.GetValue(seed), model,
                     rok: rokModel == null ? null : new RokKnowledgeOptions { Model = rokModel, Emit = result.GetValue(rokKinds) }).Fit(view));
@@ -112,6 +112,8 @@ internal static class TrainCommand
         }));
         return command;
     }
+
+    private static string RokSuffix(KeepDnn model) => KnowledgeParts.Of(model.Knowledge).Any(p => p is RokKnowledge) ? " + ROK" : "";
 
     private static void Report(IAnsiConsole console, bool json, string outPath, string trainer, bool knowledge, PretrainingTask label, long? rows, double seconds)
     {

@@ -10,11 +10,13 @@ namespace KEEP.MLNet.Plugin;
 /// </summary>
 public sealed class KeepDnn : IDisposable
 {
-    private readonly bool _ownsKnowledge;
+    private readonly IReadOnlyList<IDisposable> _owned;
 
-    internal KeepDnn(KeepDnnOptions options, FeatureVocabularies vocabularies, KeepDnnModel network, IKnowledgeSource? knowledge, IReadOnlyList<double> losses, bool ownsKnowledge = false)
+    // owned: what this model disposes with its network (the knowledge models a checkpoint loaded for it).
+    internal KeepDnn(KeepDnnOptions options, FeatureVocabularies vocabularies, KeepDnnModel network, IKnowledgeSource? knowledge, IReadOnlyList<double> losses,
+        IReadOnlyList<IDisposable>? owned = null)
     {
-        _ownsKnowledge = ownsKnowledge;
+        _owned = owned ?? [];
         Options = options;
         Vocabularies = vocabularies;
         Network = network;
@@ -31,8 +33,8 @@ public sealed class KeepDnn : IDisposable
     /// <summary>Where the plug-in's knowledge comes from; null for a model without knowledge.</summary>
     public IKnowledgeSource? Knowledge { get; }
 
-    /// <summary>The pre-trained model when the knowledge is computed exactly by it (what an ONNX export can embed).</summary>
-    public PretrainedModel? KnowledgeModel => (Knowledge as ExactKnowledge)?.Model;
+    /// <summary>The pre-trained KEEP model when KEEP knowledge is computed exactly by it (alone or beside other sources); else null.</summary>
+    public PretrainedModel? KnowledgeModel => KnowledgeParts.Of(Knowledge).OfType<ExactKnowledge>().FirstOrDefault()?.Model;
     /// <summary>Mean training loss per window of <see cref="KeepDnnTrainer.LossWindow"/> steps (the last window may be shorter).</summary>
     public IReadOnlyList<double> Losses { get; }
 
@@ -51,13 +53,13 @@ public sealed class KeepDnn : IDisposable
     }
 
 
-    /// <summary>Releases the network, and the knowledge model when this model was loaded with it from a checkpoint.</summary>
+    /// <summary>Releases the network, and the knowledge models when this model was loaded with them from a checkpoint.</summary>
     public void Dispose()
     {
         Network.Dispose();
-        if (_ownsKnowledge) KnowledgeModel?.Dispose();
+        foreach (var owned in _owned) owned.Dispose();
     }
 
     /// <summary>The same model with a new network state and loss curve (after more training).</summary>
-    internal KeepDnn With(IReadOnlyList<double> losses) => new(Options, Vocabularies, Network, Knowledge, losses, _ownsKnowledge);
+    internal KeepDnn With(IReadOnlyList<double> losses) => new(Options, Vocabularies, Network, Knowledge, losses, _owned);
 }

@@ -16,8 +16,8 @@ public static class KeepDnnModelFile
 
     /// <summary>
     /// Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> with its checkpoint
-    /// (atomically). A DNN whose knowledge cannot be checkpointed (ROK, combined, embedded or cached
-    /// knowledge) is saved as the ML.NET zip alone: it predicts anywhere but cannot be continued.
+    /// (atomically). A DNN whose knowledge cannot be checkpointed (embedded or cached knowledge) is saved as
+    /// the ML.NET zip alone: it predicts anywhere but cannot be continued.
     /// </summary>
     public static void Save(MLContext mlContext, KeepDnnTransformer transformer, DataViewSchema inputSchema, string path)
     {

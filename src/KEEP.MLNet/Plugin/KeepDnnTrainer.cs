@@ -107,7 +107,7 @@ public sealed class KeepDnnTrainer
         (DownstreamResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
     {
         if (CheckpointPath != null && !KeepDnnCheckpoint.CanSave(model))
-            throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with a pre-trained KEEP model; this DNN's knowledge source cannot be checkpointed.");
+            throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with pre-trained KEEP and/or ROK models; this DNN's knowledge source (e.g. cached knowledge) cannot be checkpointed.");
         var network = model.Network;
         network.train();
         using var optimizer = optim.Adam(network.parameters(), _options.LearningRate);

@@ -27,6 +27,14 @@ public sealed class RokCommandTests
         using (var json = JsonDocument.Parse(text))
             Assert.IsTrue(json.RootElement.GetProperty("overall").GetProperty("gauc").GetDouble() is > 0 and < 1, text);
 
+        // The KEEP + ROK DNN carries its knowledge models, so it continues on the next days by itself.
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--continue-from", model, "--out", Path.Combine(folder, "continued.zip"), "--json");
+        Assert.AreEqual(0, code, text);
+        using (var json = JsonDocument.Parse(text)) Assert.AreEqual("keep-dnn (continued) + ROK", json.RootElement.GetProperty("trainer").GetString());
+        (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--continue-from", model, "--rok", rok, "--out", Path.Combine(folder, "twice.zip"));
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "carries its own knowledge models");
+
         string fastTree = Path.Combine(folder, "ft.zip");
         (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--knowledge", TestModels.KnowledgeZip.Value,
             "--rok", rok, "--out", fastTree, "--json");

@@ -3,6 +3,8 @@ using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Retrieval;
+using KEEP.MLNet.Tests.Retrieval;
 using KEEP.MLNet.Tests.Cli;
 
 namespace KEEP.MLNet.Tests.Pretraining;
@@ -60,11 +62,16 @@ public sealed class ResumeTests
     }
 
     [TestMethod]
-    public void A_stopped_KEEP_DNN_run_resumed_across_an_epoch_boundary_ends_like_an_uninterrupted_run()
+    [DataRow("KEEP")]
+    [DataRow("KEEP + ROK")]
+    public void A_stopped_KEEP_DNN_run_resumed_across_an_epoch_boundary_ends_like_an_uninterrupted_run(string knowledge)
     {
         var options = new KeepDnnOptions { Layers = [32, 16], AttentionLayers = [8], PluginHidden = [16], BatchSize = 256, Epochs = 2, Seed = 4 };
         IEnumerable<ImpressionBatch> Rows() => ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]);
-        using var uninterrupted = new KeepDnnTrainer(options).Fit(Rows, TestModels.TinyModel);
+        IKnowledgeSource source = knowledge == "KEEP"
+            ? new ExactKnowledge(TestModels.TinyModel)
+            : new CombinedKnowledge(new ExactKnowledge(TestModels.TinyModel), new RokKnowledge(RokTests.Trained.Value.Model, RokKnowledgeKinds.Both));
+        using var uninterrupted = new KeepDnnTrainer(options).Fit(Rows, source);
         long perEpoch = Rows().Sum(b => (long)b.Count);
 
         string checkpoint = Path.Combine(TestWorlds.TempFolder("dnn-resume"), "dnn.resume");
@@ -72,10 +79,12 @@ public sealed class ResumeTests
         // Stop in the second epoch; the last checkpoint may be from the first.
         var progress = new SynchronousProgress<DownstreamProgress>(p => { if (p.Rows >= perEpoch + perEpoch / 3) stop.Cancel(); });
         Assert.Throws<OperationCanceledException>(() =>
-            new KeepDnnTrainer(options) { CheckpointPath = checkpoint, CheckpointEveryRows = perEpoch / 2, Progress = progress }.Fit(Rows, TestModels.TinyModel, cancellation: stop.Token));
+            new KeepDnnTrainer(options) { CheckpointPath = checkpoint, CheckpointEveryRows = perEpoch / 2, Progress = progress }.Fit(Rows, source, cancellation: stop.Token));
         Assert.IsTrue(File.Exists(checkpoint));
 
         using var resumed = new KeepDnnTrainer(options).Resume(checkpoint, Rows);
+        CollectionAssert.AreEqual(KnowledgeParts.Of(source).Select(p => p.GetType()).ToList(), KnowledgeParts.Of(resumed.Knowledge).Select(p => p.GetType()).ToList(),
+            "the checkpoint carries every knowledge model the run read");
         Assert.HasCount(uninterrupted.Losses.Count, resumed.Losses);
         for (int i = 0; i < uninterrupted.Losses.Count; i++) Assert.AreEqual(uninterrupted.Losses[i], resumed.Losses[i], 1e-5, $"loss window {i}");
         var test = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();

@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Evaluation;
+using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Retrieval;
 using Microsoft.ML;
@@ -101,6 +102,19 @@ public sealed class RokTests
         var actual = loaded.Transform(test).GetColumn<float>("Probability").ToArray();
         Assert.HasCount(expected.Length, actual);
         Assert.IsLessThan(1e-4, expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)));
+
+        // The zip also carries the DNN checkpoint with both knowledge models, so it can be continued.
+        string withCheckpoint = Path.Combine(Path.GetDirectoryName(zip)!, "with-checkpoint.zip");
+        KeepDnnModelFile.Save(ml, model, train.Schema, withCheckpoint);
+        using var restored = KeepDnnModelFile.LoadCheckpoint(withCheckpoint);
+        var parts = KnowledgeParts.Of(restored.Knowledge);
+        Assert.HasCount(2, parts);
+        Assert.AreEqual(KnowledgeKinds.All, ((ExactKnowledge)parts[0]).Kinds);
+        Assert.AreEqual(RokKnowledgeKinds.Both, ((RokKnowledge)parts[1]).Kinds);
+        var rows = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(model.Model.Predict(rows), restored.Predict(rows), "the checkpoint restores exactly the same DNN and knowledge");
+        var continued = new KeepDnnTrainer(options).Continue(restored, () => ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]));
+        Assert.IsGreaterThan(restored.Losses.Count, continued.Losses.Count); // continued shares restored's network and models: disposed with it
     }
 
     [TestMethod]
