@@ -20,7 +20,7 @@ public sealed partial class PaperExperiment
     {
         Report($"seed {seed}: ROK — indexing the super-domain, training the retrieval teacher, distilling the knowledge base");
         string? stage = null;
-        var progress = new SynchronousRokProgress(p =>
+        var progress = new SynchronousProgress<RokProgress>(p =>
         {
             if (p.Stage == stage) return;
             stage = p.Stage;
@@ -50,11 +50,6 @@ public sealed partial class PaperExperiment
             var ((scores, seconds), inference) = dnn(knowledge);
             add(TableRok, name, scores, seconds, inference);
         }
-    }
-
-    private sealed class SynchronousRokProgress(Action<RokProgress> report) : IProgress<RokProgress>
-    {
-        public void Report(RokProgress value) => report(value);
     }
 
     private static Dictionary<string, double> InferenceRate(int rows, double seconds) => new() { ["inferenceRowsPerSecond"] = rows / Math.Max(seconds, 1e-9) };

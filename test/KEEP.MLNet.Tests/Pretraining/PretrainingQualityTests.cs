@@ -90,9 +90,3 @@ public sealed class PretrainingQualityTests
         Assert.HasCount(3, last.TaskLosses);
     }
 }
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order.</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}
