@@ -14,7 +14,7 @@ public sealed class KnowledgePluginOptions
     public string? FeatureColumnName { get; set; }
     /// <summary>
     /// ROK knowledge to plug in beside KEEP's (its <c>Emit</c> columns are appended after the KEEP ones); null:
-    /// KEEP only. Its input column names must match the KEEP knowledge's.
+    /// KEEP only. It reads the input columns its own <c>InputColumns</c> name.
     /// </summary>
     public Retrieval.RokKnowledgeOptions? Rok { get; set; }
 }
