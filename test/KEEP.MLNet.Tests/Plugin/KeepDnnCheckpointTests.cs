@@ -22,30 +22,12 @@ public sealed class KeepDnnCheckpointTests
         KeepDnnCheckpoint.Save(model, current);
 
         // What format 1 wrote: the kinds of the one KEEP model in the header, the model in knowledge.keep.
-        using var old = new MemoryStream();
-        using (var source = new ZipArchive(new MemoryStream(current.ToArray()), ZipArchiveMode.Read))
-        using (var target = new ZipArchive(old, ZipArchiveMode.Create, leaveOpen: true))
+        using var old = Rewrite(current, header =>
         {
-            foreach (var entry in source.Entries)
-            {
-                using var input = entry.Open();
-                if (entry.FullName == "keep-dnn.json")
-                {
-                    var header = JsonNode.Parse(input)!.AsObject();
-                    header["Version"] = 1;
-                    header["Knowledge"] = (int)(KnowledgeKinds.User | KnowledgeKinds.Interaction);
-                    header.Remove("Sources");
-                    using var writer = new StreamWriter(target.CreateEntry(entry.FullName).Open());
-                    writer.Write(header.ToJsonString());
-                }
-                else
-                {
-                    using var output = target.CreateEntry(entry.FullName == "knowledge-0.keep" ? "knowledge.keep" : entry.FullName).Open();
-                    input.CopyTo(output);
-                }
-            }
-        }
-        old.Position = 0;
+            header["Version"] = 1;
+            header["Knowledge"] = (int)(KnowledgeKinds.User | KnowledgeKinds.Interaction);
+            header.Remove("Sources");
+        }, entry => entry == "knowledge-0.keep" ? "knowledge.keep" : entry);
         using var loaded = KeepDnnCheckpoint.Load(old, "old.keep");
         Assert.AreEqual(KnowledgeKinds.User | KnowledgeKinds.Interaction, ((ExactKnowledge)loaded.Knowledge!).Kinds);
         var rows = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
@@ -58,21 +40,32 @@ public sealed class KeepDnnCheckpointTests
         using var model = new KeepDnnTrainer(Small).Fit(Rows, (IKnowledgeSource?)null);
         using var saved = new MemoryStream();
         KeepDnnCheckpoint.Save(model, saved);
-        using var newer = new MemoryStream();
-        using (var source = new ZipArchive(new MemoryStream(saved.ToArray()), ZipArchiveMode.Read))
-        using (var target = new ZipArchive(newer, ZipArchiveMode.Create, leaveOpen: true))
-            foreach (var entry in source.Entries)
-            {
-                using var input = entry.Open();
-                using var output = target.CreateEntry(entry.FullName).Open();
-                if (entry.FullName != "keep-dnn.json") { input.CopyTo(output); continue; }
-                var header = JsonNode.Parse(input)!.AsObject();
-                header["Version"] = 99;
-                output.Write(System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()));
-            }
-        newer.Position = 0;
+        using var newer = Rewrite(saved, header => header["Version"] = 99);
         var e = Assert.ThrowsExactly<DataFormatException>(() => KeepDnnCheckpoint.Load(newer, "future.keep"));
         StringAssert.Contains(e.Message, "future.keep");
         StringAssert.Contains(e.Message, "format 99");
+    }
+
+    /// <summary>A copy of a checkpoint with its header edited and entries renamed, positioned at its start.</summary>
+    private static MemoryStream Rewrite(MemoryStream checkpoint, Action<JsonObject> editHeader, Func<string, string>? rename = null)
+    {
+        var copy = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(checkpoint.ToArray()), ZipArchiveMode.Read))
+        using (var target = new ZipArchive(copy, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var entry in source.Entries)
+            {
+                using var input = entry.Open();
+                using var output = target.CreateEntry(rename?.Invoke(entry.FullName) ?? entry.FullName).Open();
+                if (entry.FullName != "keep-dnn.json")
+                {
+                    input.CopyTo(output);
+                    continue;
+                }
+                var header = JsonNode.Parse(input)!.AsObject();
+                editHeader(header);
+                output.Write(System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()));
+            }
+        copy.Position = 0;
+        return copy;
     }
 }
