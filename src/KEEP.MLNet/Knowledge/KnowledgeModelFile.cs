@@ -39,6 +39,7 @@ public static class KnowledgeModelFile
         var found = ModelZip.ReadEntry(path, CheckpointEntry, embedded);
         if (found != null) return found;
         if (ModelZip.HasEntry(path, "keep.json")) return bare(path);
-        throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is a plain ML.NET model");
+        using var zip = ModelZip.Open(path);
+        throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is {CheckpointArchive.Describe(zip)}");
     }
 }

@@ -28,6 +28,11 @@ public static class KeepDnnModelFile
 
     /// <summary>Loads the DNN checkpoint a model file carries (with its knowledge model).</summary>
     public static KeepDnn LoadCheckpoint(string path)
-        => ModelZip.ReadEntry(path, CheckpointEntry, KeepDnnCheckpoint.Load)
-           ?? throw new DataFormatException(path, null, null, $"has no KEEP DNN checkpoint (entry '{CheckpointEntry}'); save it with KeepDnnModelFile.Save or 'keep train'");
+    {
+        var found = ModelZip.ReadEntry(path, CheckpointEntry, KeepDnnCheckpoint.Load);
+        if (found != null) return found;
+        using var zip = ModelZip.Open(path);
+        throw new DataFormatException(path, null, null,
+            $"has no KEEP DNN checkpoint (entry '{CheckpointEntry}'; saved by KeepDnnModelFile.Save or 'keep train'); it is {CheckpointArchive.Describe(zip)}");
+    }
 }

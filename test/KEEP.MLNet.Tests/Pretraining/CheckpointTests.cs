@@ -1,5 +1,9 @@
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Retrieval;
+using KEEP.MLNet.Tests.Retrieval;
 
 namespace KEEP.MLNet.Tests.Pretraining;
 
@@ -63,5 +67,22 @@ public sealed class CheckpointTests
         StringAssert.Contains(e.Message, "keep.json");
 
         Assert.ThrowsExactly<FileNotFoundException>(() => PretrainedModel.Load(Path.Combine(folder, "missing.keep")));
+    }
+
+    [TestMethod]
+    public void A_model_file_of_another_kind_is_named_for_what_it_is()
+    {
+        string folder = TestWorlds.TempFolder("ckpt-kind");
+        string knowledge = Path.Combine(folder, "knowledge.keep"), rok = Path.Combine(folder, "rok.keep");
+        TestModels.TinyModel.Save(knowledge);
+        RokTests.Trained.Value.Model.Save(rok);
+
+        var e = Assert.ThrowsExactly<DataFormatException>(() => RokModel.Load(knowledge));
+        StringAssert.Contains(e.Message, knowledge);
+        StringAssert.Contains(e.Message, "a KEEP knowledge checkpoint (from 'keep pretrain')");
+        e = Assert.ThrowsExactly<DataFormatException>(() => KnowledgeModelFile.LoadCheckpoint(rok));
+        StringAssert.Contains(e.Message, "a ROK knowledge base (from 'keep rok'");
+        e = Assert.ThrowsExactly<DataFormatException>(() => KeepDnnModelFile.LoadCheckpoint(TestModels.KnowledgeZip.Value));
+        StringAssert.Contains(e.Message, "a KEEP knowledge model (from 'keep pretrain')");
     }
 }
