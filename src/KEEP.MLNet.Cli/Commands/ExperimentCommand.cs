@@ -6,6 +6,7 @@ using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Retrieval;
 using Microsoft.ML;
 using KEEP.MLNet.Experiments;
 using Spectre.Console;
@@ -23,12 +24,14 @@ internal static class ExperimentCommand
         var label = new Option<PretrainingTask>("--label") { Description = "What to predict: Click, Conversion or Cart.", DefaultValueFactory = _ => PretrainingTask.Click };
         var time = new Option<string>("--time") { Description = "Time budget, e.g. 90s, 5m, 1h.", DefaultValueFactory = _ => "5m" };
         var knowledge = new Option<FileInfo?>("--knowledge", "-k") { Description = "A knowledge model from 'keep pretrain': every trainer is also tried with it plugged in." };
+        var rok = new Option<FileInfo?>("--rok") { Description = "A ROK knowledge base from 'keep rok': every trainer is also tried with it (alone, and beside --knowledge)." };
+        var rokKinds = new Option<RokKnowledgeKinds>("--rok-kinds") { Description = "Which ROK knowledge: Instance, Fields or Both.", DefaultValueFactory = _ => RokKnowledgeKinds.Fields };
         var trainers = new Option<string>("--trainers") { Description = "Trainers to try, in order.", DefaultValueFactory = _ => "fasttree,keep-dnn,lightgbm,sdca" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for the best model (model.zip), the leaderboard and the generated consumption project.", DefaultValueFactory = _ => new DirectoryInfo("keep-experiment") };
         var keepReference = new Option<FileInfo?>("--keep-reference") { Description = "Make the generated project reference this KEEP.MLNet.csproj (a source checkout) instead of the KEEP.MLNet package." };
         var outputArgs = new OutputArguments();
-        var command = new Command("experiment", "Model Builder-style search: try downstream trainers with and without KEEP knowledge and a few settings each within a time budget, rank them by GAUC on the last training day, save the best model and generate a console project that consumes it.\n\nExamples:\n  keep experiment --data keep-demo/data --knowledge keep-demo/models/knowledge.zip --label Click --time 5m\n  keep experiment paper --preset small --seeds 1,2,3 --out paper-small");
-        foreach (var option in new Option[] { data, label, time, knowledge, trainers, output, keepReference }) command.Options.Add(option);
+        var command = new Command("experiment", "Model Builder-style search: try downstream trainers with and without KEEP (and ROK) knowledge and a few settings each within a time budget, rank them by GAUC on the last training day, save the best model and generate a console project that consumes it.\n\nExamples:\n  keep experiment --data keep-demo/data --knowledge keep-demo/models/knowledge.zip --label Click --time 5m\n  keep experiment --data keep-demo/data --knowledge knowledge.zip --rok rok.keep --trainers fasttree,keep-dnn --time 10m\n  keep experiment paper --preset small --seeds 1,2,3 --out paper-small");
+        foreach (var option in new Option[] { data, label, time, knowledge, rok, rokKinds, trainers, output, keepReference }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.Subcommands.Add(Paper(console));
         command.SetAction(result => KeepCli.Guard(console, () =>
@@ -38,20 +41,23 @@ internal static class ExperimentCommand
             string folder = WritablePath.Folder(result.GetValue(output)!.FullName, "--out");
             Directory.CreateDirectory(folder);
             using var model = result.GetValue(knowledge) is { } k ? KnowledgeModelFile.LoadCheckpoint(k.FullName) : null;
+            using var rokModel = result.GetValue(rok) is { } r ? RokModel.Load(r.FullName) : null;
             var options = new KeepExperimentOptions
             {
                 TrainingFile = DataArgument.Resolve(dataInfo, "sub_train.parquet"),
                 Knowledge = model,
+                Rok = rokModel,
+                RokKinds = result.GetValue(rokKinds),
                 Label = result.GetValue(label),
                 Time = ParseTime(result.GetValue(time)!),
                 Trainers = [.. result.GetValue(trainers)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
             };
             var found = ProgressDisplay.Spin(console, quiet, "Searching", () => new KeepExperiment(options, new SynchronousProgress<ExperimentCandidate>(c =>
             {
-                if (!quiet) console.MarkupLineInterpolated($"  {c.Trainer}{(c.WithKnowledge ? " + KEEP" : "")} ({c.Settings}): GAUC {c.Gauc:F4}, AUC {c.Auc:F4}, {c.Seconds:F0} s");
+                if (!quiet) console.MarkupLineInterpolated($"  {c.Trainer}{(c.Knowledge == "none" ? "" : " + " + c.Knowledge)} ({c.Settings}): GAUC {c.Gauc:F4}, AUC {c.Auc:F4}, {c.Seconds:F0} s");
             })).Run());
             string zip = Path.Combine(folder, "model.zip");
-            var view = ImpressionFile.Load(options.TrainingFile, model?.Options.HistoryLength ?? 50);
+            var view = ImpressionFile.Load(options.TrainingFile, model?.Options.HistoryLength ?? rokModel?.Options.HistoryLength ?? 50);
             if (found.BestModel is KeepDnnTransformer dnn) KeepDnnModelFile.Save(new MLContext(1), dnn, found.InputSchema, zip);
             else new MLContext(1).Model.Save(found.BestModel, found.InputSchema, zip);
             (found.BestModel as IDisposable)?.Dispose();
@@ -65,7 +71,7 @@ internal static class ExperimentCommand
             }
             var table = new Table().Title($"Leaderboard (GAUC on day {found.ValidationDay})").AddColumns("#", "trainer", "knowledge", "settings", "GAUC", "AUC", "train s");
             foreach (var (c, i) in found.Leaderboard.Select((c, i) => (c, i + 1)))
-                table.AddRow($"{i}", c.Trainer, c.WithKnowledge ? "yes" : "no", Markup.Escape(c.Settings), $"{c.Gauc:F4}", $"{c.Auc:F4}", $"{c.Seconds:F0}");
+                table.AddRow($"{i}", c.Trainer, c.Knowledge, Markup.Escape(c.Settings), $"{c.Gauc:F4}", $"{c.Auc:F4}", $"{c.Seconds:F0}");
             console.Write(table);
             console.MarkupLineInterpolated($"Best model: [bold]{zip}[/]. Consume it: dotnet run --project {project}");
             return KeepCli.Ok;

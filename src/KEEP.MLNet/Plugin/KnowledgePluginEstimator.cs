@@ -91,7 +91,7 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         var knowledge = _knowledge.Fit(input);
         var withKnowledge = knowledge.Transform(input);
         var rest = Tail().Fit(withKnowledge);
-        // KEEP + ROK fit as a chain of their own: flatten it, so the result is knowledge..., concatenation, model.
+        // KEEP + ROK fit as a chain of their own: flatten it, so the result is knowledge..., [scaling], concatenation, model.
         IEnumerable<ITransformer> parts = knowledge is IEnumerable<ITransformer> chain ? chain : [knowledge];
         return new TransformerChain<ITransformer>([.. parts, .. rest]);
     }
@@ -100,9 +100,22 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
         => Tail().GetOutputSchema(_knowledge.GetOutputSchema(inputSchema));
 
-    /// <summary>Concatenation of the knowledge onto the features, then the trainer.</summary>
+    /// <summary>
+    /// Concatenation of the knowledge onto the features, then the trainer. Trainers that pass over the data
+    /// more than once (<c>Info.WantCaching</c>: SDCA, L-BFGS, ...) read it from a cache, or the knowledge
+    /// network would run again on every pass (measured: SDCA + KEEP on 10k rows, 183 s uncached, 7 s cached);
+    /// trainers that ask for normalized features (<c>Info.NeedNormalization</c>) get them min-max scaled with
+    /// zero kept at zero (the hashed one-hot ids stay as they are). Trees ask for neither.
+    /// </summary>
     private EstimatorChain<ISingleFeaturePredictionTransformer<TModel>> Tail()
-        => new MLContext(0).Transforms.Concatenate(_features, [_features, .. _knowledgeColumns]).Append(_trainer);
+    {
+        // One flat chain: a cache checkpoint inside a nested chain would only serve that chain's own estimators.
+        var ml = new MLContext(0);
+        var chain = new EstimatorChain<ITransformer>().Append<ITransformer>(ml.Transforms.Concatenate(_features, [_features, .. _knowledgeColumns]));
+        if (_trainer.Info.WantCaching || _trainer.Info.NeedNormalization) chain = chain.AppendCacheCheckpoint(ml);
+        if (_trainer.Info.NeedNormalization) chain = chain.Append<ITransformer>(ml.Transforms.NormalizeMinMax(_features));
+        return chain.Append(_trainer);
+    }
 
     private static void RequireTrained(Retrieval.RokKnowledgeOptions rok, string parameter)
     {

@@ -39,6 +39,30 @@ public sealed class PluginTests
     }
 
     [TestMethod]
+    public void A_linear_trainer_reads_the_knowledge_from_a_cache_scaled_and_a_tree_reads_it_as_it_is()
+    {
+        var ml = new MLContext(1);
+        var (train, test) = Featurized(ml);
+        var counted = new CountingDataView(train);
+        var sdca = ml.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: ImpressionColumns.Click, maximumNumberOfIterations: 50);
+        var linear = ml.BinaryClassification.Trainers.KeepPlugin(sdca, TestModels.TinyModel).Fit(counted);
+        // Knowledge fit, cache fill, SDCA's own set-up: a handful of reads, not one per SDCA pass (up to 50).
+        Assert.IsLessThan(8, counted.Cursors, $"the input (and the knowledge network over it) was read {counted.Cursors} times");
+        Assert.IsTrue(linear.Any(t => t is Microsoft.ML.Transforms.NormalizingTransformer), "SDCA asks for normalized features");
+        var tree = ml.BinaryClassification.Trainers.KeepPlugin(FastTree(ml), TestModels.TinyModel).Fit(train);
+        Assert.IsFalse(tree.Any(t => t is Microsoft.ML.Transforms.NormalizingTransformer), "trees get the knowledge unscaled");
+
+        // Scaled features stay in [-1, 1]; the saved chain reloads and scores the same.
+        var features = linear.Transform(test).GetColumn<VBuffer<float>>("Features").ToList();
+        Assert.IsTrue(features.All(f => f.DenseValues().All(v => v is >= -1.0001f and <= 1.0001f)));
+        string path = Path.Combine(TestWorlds.TempFolder("plugged-sdca"), "sdca.zip");
+        ml.Model.Save(linear, train.Schema, path);
+        var reloaded = new MLContext(2).Model.Load(path, out _).Transform(test).GetColumn<float>("Probability").ToArray();
+        var expected = linear.Transform(test).GetColumn<float>("Probability").ToArray();
+        Assert.IsLessThan(1e-4, expected.Zip(reloaded).Max(p => Math.Abs(p.First - p.Second)));
+    }
+
+    [TestMethod]
     public void Plugged_features_grow_by_the_chosen_knowledge()
     {
         var ml = new MLContext(1);

@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Evaluation;
+using KEEP.MLNet.Experiments;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Retrieval;
@@ -157,6 +158,24 @@ public sealed class RokTests
         Assert.HasCount(expected.Length, actual);
         Assert.IsLessThan(1e-4, expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)));
         Assert.IsGreaterThan(0.5, ml.BinaryClassification.Evaluate(model.Transform(test), "Click").AreaUnderRocCurve);
+    }
+
+    [TestMethod]
+    public void The_model_search_tries_every_trainer_with_KEEP_ROK_both_and_neither()
+    {
+        var options = new KeepExperimentOptions
+        {
+            TrainingFile = TestWorlds.Tiny.Files[DatasetSplit.SubTrain],
+            Knowledge = TestModels.TinyModel,
+            Rok = Trained.Value.Model,
+            Trainers = ["sdca"],
+            Time = TimeSpan.FromHours(1),
+        };
+        var found = new KeepExperiment(options).Run();
+        (found.BestModel as IDisposable)?.Dispose();
+        CollectionAssert.AreEquivalent(new[] { "KEEP + ROK", "KEEP", "ROK", "none" }, found.Leaderboard.Select(c => c.Knowledge).ToList());
+        CollectionAssert.AreEqual(found.Leaderboard.OrderByDescending(c => c.Gauc).ToList(), found.Leaderboard.ToList(), "best first");
+        Assert.IsTrue(found.Leaderboard.All(c => c.Gauc is > 0 and < 1));
     }
 
     [TestMethod]
