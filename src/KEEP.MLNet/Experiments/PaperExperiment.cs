@@ -23,7 +23,7 @@ namespace KEEP.MLNet.Experiments;
 public sealed partial class PaperExperiment
 {
     /// <summary>Table names, as in the report.</summary>
-    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table8 = "Table 8", TableRok = "ROK";
+    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table6 = "Table 6", Table8 = "Table 8", TableRok = "ROK";
 
     /// <summary>Variant names, as in the report.</summary>
     public const string Oracle = "Oracle (true click probability)", Tower = "Pre-trained click tower, no downstream training",
@@ -44,7 +44,10 @@ public sealed partial class PaperExperiment
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
-        WorldOptions.Preset(_options.Preset);
+        int trainDays = WorldOptions.Preset(_options.Preset).TrainDays;
+        foreach (int days in _options.PretrainingDays)
+            if (days < 1 || days >= trainDays)
+                throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} training days; {days} is outside that.", nameof(options));
         _progress = progress;
     }
 
@@ -98,7 +101,9 @@ public sealed partial class PaperExperiment
         Add(Reference, Oracle, [.. test.Batches.SelectMany(b => oracle.Scores(b, subDomain: true))], 0);
 
         var pretraining = _options.Pretraining with { Seed = seed };
-        using var full = Pretrained(dir, "all", pretraining with { Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] }, files, cancellation);
+        Func<IEnumerable<ImpressionBatch>> super = () => ImpressionFile.Read(files[DatasetSplit.Super]);
+        pretraining = pretraining with { Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
+        using var full = Pretrained(dir, "all", pretraining, super, cancellation);
         Add(Reference, Tower, [.. test.Batches.SelectMany(b => full.Predict(b, PretrainingTask.Click))], 0);
 
         var dnn = _options.Dnn with { Seed = seed };
@@ -121,6 +126,7 @@ public sealed partial class PaperExperiment
         if (_options.Tables.Contains(9)) Add(TableRok, BaseDnn, scores, time, inference);
         (scores, time) = Dnn(subTrain, new ExactKnowledge(full));
         Add(Table2, KeepDnn, scores, time);
+        var keepDnn = (scores, time);
         if (_options.Tables.Contains(9)) Add(TableRok, KeepDnn, scores, time, inference);
         if (_options.Tables.Contains(3)) Add(Table3, All, scores, time);
         if (_options.Tables.Contains(4)) Add(Table4, AllTasks, scores, time);
@@ -151,6 +157,7 @@ public sealed partial class PaperExperiment
             Add(Table3, UserItem, scores, time);
         }
 
+        if (_options.Tables.Contains(6)) DataAmountTable(dir, world, pretraining, files, keepDnn, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
         if (_options.Tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, Dnn, Add);
         if (_options.Tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), Add, cancellation);
 
@@ -158,7 +165,7 @@ public sealed partial class PaperExperiment
         {
             foreach (var (name, tasks) in new (string, PretrainingTask[])[] { (ClickTask, [PretrainingTask.Click]), (ClickConversion, [PretrainingTask.Click, PretrainingTask.Conversion]) })
             {
-                using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant(), pretraining with { Tasks = tasks }, files, cancellation);
+                using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant(), pretraining with { Tasks = tasks }, super, cancellation);
                 (scores, time) = Dnn(subTrain, new ExactKnowledge(partial));
                 Add(Table4, name, scores, time);
             }
@@ -212,13 +219,13 @@ public sealed partial class PaperExperiment
         return DatasetGenerator.Generate(world, dir).Files;
     }
 
-    private PretrainedModel Pretrained(string dir, string name, PretrainingOptions options, IReadOnlyDictionary<DatasetSplit, string> files, CancellationToken cancellation)
+    private PretrainedModel Pretrained(string dir, string name, PretrainingOptions options, Func<IEnumerable<ImpressionBatch>> super, CancellationToken cancellation)
     {
         string path = Path.Combine(dir, $"knowledge-{name}.keep");
         if (File.Exists(path)) return PretrainedModel.Load(path);
-        Report($"seed {options.Seed}: pre-training on {string.Join(" + ", options.Tasks)} (super-domain)");
+        Report($"seed {options.Seed}: pre-training {name} on {string.Join(" + ", options.Tasks)} (super-domain)");
         var clock = Stopwatch.StartNew();
-        var model = new KeepPretrainer(options).Fit(() => ImpressionFile.Read(files[DatasetSplit.Super]), cancellation: cancellation);
+        var model = new KeepPretrainer(options).Fit(super, cancellation: cancellation);
         model.Save(path);
         Report($"seed {options.Seed}: pre-trained {name} in {clock.Elapsed.TotalSeconds:F0} s");
         return model;

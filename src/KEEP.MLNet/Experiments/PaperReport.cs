@@ -31,6 +31,7 @@ public static class PaperReport
         });
         Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN", _ => BaseDnnAcross);
         Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)", _ => BaseDnnAcross);
+        Table(text, results, Table6, "Table 6 analogue: amount of pre-training data (most recent super-domain days)", _ => BaseDnnAcross);
         Table(text, results, Table8, "Table 8 analogue: compressed knowledge for serving (KEEP DNN)", v => v == ExactKui ? null : ExactKui);
         Cache(text, results);
         Table(text, results, TableRok, "ROK: retrieval-oriented knowledge (KEEP DNN, sub-domain test day)", v => v == BaseDnn ? null : BaseDnn);
@@ -55,7 +56,7 @@ public static class PaperReport
         bool rates = rows.Any(r => r.Details?.ContainsKey(InferenceRateKey) == true);
         text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | vs | train s |{(rates ? " inference rows/s |" : "")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|{(rates ? "---|" : "")}");
-        foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue))
+        foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue).ThenBy(v => PretrainingDaysOf(rows, v)))
         {
             var of = rows.Where(r => r.Variant == variant).ToList();
             string? reference = referenceOf?.Invoke(variant);
@@ -75,6 +76,10 @@ public static class PaperReport
         }
         text.AppendLine();
     }
+
+    /// <summary>Table 6 rows sort by the days of pre-training data; other variants have none (0).</summary>
+    private static double PretrainingDaysOf(IEnumerable<ExperimentResult> rows, string variant)
+        => rows.FirstOrDefault(r => r.Variant == variant)?.Details?.GetValueOrDefault(PretrainingDaysKey) ?? 0;
 
     private const string InferenceRateKey = "inferenceRowsPerSecond";
 
@@ -135,6 +140,11 @@ public static class PaperReport
             double sparse = BucketGains(results, buckets[0]).Average(), dense = BucketGains(results, buckets[^1]).Average();
             Check(text, sparse > dense, $"sparse users ({buckets[0]} rows) gain more than dense ({buckets[^1]} rows): {sparse:+0.0000;-0.0000} vs {dense:+0.0000;-0.0000}");
         }
+        var table6 = results.Where(r => r.Table == Table6).ToList();
+        var amounts = table6.Select(r => r.Variant).Distinct().OrderBy(v => PretrainingDaysOf(table6, v))
+            .Select(v => Differences(results, Table6, v, Table2, BaseDnn)).Where(g => g.Count > 0).Select(g => g.Average()).ToList();
+        if (amounts.Count > 1)
+            Check(text, amounts.Zip(amounts.Skip(1)).All(p => p.First <= p.Second), $"more pre-training data, larger gain (paper Table 6): {string.Join(" → ", amounts.Select(g => g.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)))}");
         var compressed = Differences(results, Table8, Combined, Table8, ExactKui);
         if (compressed.Count > 0) Check(text, compressed.Average() >= -0.002, $"combined compression loses ≤ 0.002 GAUC against exact K_ui (issue 6): {compressed.Average():+0.0000;-0.0000} ± {Std(compressed):0.0000}");
         var trees = Differences(results, Table2, FastTreeKeep, Table2, FastTree);

@@ -87,6 +87,17 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Paper_experiment_refuses_a_table_6_window_as_long_as_the_world_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-recent-days");
+        var (code, output) = CliRunner.Run("experiment", "paper", "--preset", "tiny", "--seeds", "1", "--tables", "6", "--recent-days", "1,5", "--out", folder);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "--recent-days");
+        StringAssert.Contains(output, "5 is outside that");
+        Assert.IsFalse(Directory.EnumerateFileSystemEntries(folder).Any(), "nothing is generated before the arguments are checked");
+    }
+
+    [TestMethod]
     public void An_output_folder_that_cannot_be_created_is_named_and_exits_with_1()
     {
         string folder = TestWorlds.TempFolder("cli-unwritable");

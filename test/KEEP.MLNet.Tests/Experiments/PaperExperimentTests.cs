@@ -58,4 +58,54 @@ public sealed class PaperExperimentTests
         StringAssert.Contains(report, "| KEEP DNN | 0.6600 ± 0.0707 | 0.7000 ± 0.0000 | +0.0100 ± 0.0000 | Base DNN |");
         StringAssert.Contains(report, "met: KEEP DNN − Base DNN ≥ +0.005 GAUC and > 2 std: +0.0100 ± 0.0000");
     }
+
+    [TestMethod]
+    public void Table_6_pre_trains_on_the_most_recent_days_and_its_full_row_is_the_KEEP_DNN()
+    {
+        string folder = TestWorlds.TempFolder("paper-table6");
+        var experiment = new PaperExperiment(Options(folder, 6) with { PretrainingDays = [1] });
+        var results = experiment.Run();
+        int trainDays = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny").TrainDays;
+        var table6 = results.Where(r => r.Table == PaperExperiment.Table6).ToDictionary(r => r.Variant);
+        var recent = table6[PaperExperiment.DataAmountVariant(1, trainDays)];
+        var full = table6[PaperExperiment.DataAmountVariant(trainDays, trainDays)];
+        Assert.AreEqual(2, table6.Count);
+
+        string super = Directory.GetFiles(folder, "super.parquet", SearchOption.AllDirectories).Single();
+        var days = KEEP.MLNet.Data.ImpressionFile.Read(super).SelectMany(b => b.Day.ToArray()).ToList();
+        Assert.AreEqual(days.Count(d => d == trainDays - 1), recent.Details![PaperExperiment.PretrainingRowsKey], "the last day's rows");
+        Assert.AreEqual(days.Count, full.Details![PaperExperiment.PretrainingRowsKey], "every super-domain row");
+        Assert.IsTrue(File.Exists(Path.Combine(Path.GetDirectoryName(super)!, "knowledge-last-1-days.keep")), "the window's pre-training is kept for reruns");
+
+        var keep = results.Single(r => r.Table == PaperExperiment.Table2 && r.Variant == PaperExperiment.KeepDnn);
+        Assert.AreEqual(keep.Gauc, full.Gauc, "the full row is the experiment's KEEP DNN");
+        Assert.AreNotEqual(full.Gauc, recent.Gauc, "less pre-training data gives other knowledge");
+        StringAssert.Contains(File.ReadAllText(experiment.ReportPath), "Table 6 analogue");
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new PaperExperiment(Options(folder, 6) with { PretrainingDays = [trainDays] }));
+        StringAssert.Contains(e.Message, $"{trainDays} is outside that");
+    }
+
+    [TestMethod]
+    public void Table_6_rows_sort_by_days_and_the_check_reads_the_gains_in_that_order()
+    {
+        var none = new Dictionary<string, double>();
+        ExperimentResult Row(string table, string variant, int days, double gauc)
+            => new(table, variant, 1, gauc, 0.7, 10, 1, none, days == 0 ? null : new Dictionary<string, double> { [PaperExperiment.PretrainingDaysKey] = days });
+        // Given out of order: 13 days first, then 1, then 4.
+        var results = new[]
+        {
+            Row(PaperExperiment.Table2, PaperExperiment.BaseDnn, 0, 0.600),
+            Row(PaperExperiment.Table6, PaperExperiment.DataAmountVariant(13, 13), 13, 0.604),
+            Row(PaperExperiment.Table6, PaperExperiment.DataAmountVariant(1, 13), 1, 0.601),
+            Row(PaperExperiment.Table6, PaperExperiment.DataAmountVariant(4, 13), 4, 0.602),
+        };
+        string report = PaperReport.Markdown(results);
+        int one = report.IndexOf("last 1 day |", StringComparison.Ordinal), four = report.IndexOf("last 4 days |", StringComparison.Ordinal), all = report.IndexOf("all 13 days |", StringComparison.Ordinal);
+        Assert.IsTrue(one > 0 && one < four && four < all, report);
+        StringAssert.Contains(report, "met: more pre-training data, larger gain (paper Table 6): +0.0010 → +0.0020 → +0.0040");
+
+        results[3] = Row(PaperExperiment.Table6, PaperExperiment.DataAmountVariant(4, 13), 4, 0.599);
+        StringAssert.Contains(PaperReport.Markdown(results), "**not met**: more pre-training data, larger gain (paper Table 6): +0.0010 → -0.0010 → +0.0040");
+    }
 }

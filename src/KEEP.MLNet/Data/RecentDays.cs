@@ -1,0 +1,38 @@
+namespace KEEP.MLNet.Data;
+
+/// <summary>
+/// Keeps the rows of a time window: the paper's Table 6 pre-trains on the most recent month, six months or two
+/// years of the super-domain. Works on any row order (each row is tested), streaming one block at a time.
+/// </summary>
+public static class RecentDays
+{
+    /// <summary>
+    /// The rows whose day is at least <paramref name="firstDay"/>. A block wholly inside the window passes through
+    /// unchanged; a block partly inside is copied to a new block of exactly its kept rows; a block wholly outside is skipped.
+    /// </summary>
+    public static IEnumerable<ImpressionBatch> From(IEnumerable<ImpressionBatch> batches, int firstDay)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return Filter(batches, firstDay);
+    }
+
+    private static IEnumerable<ImpressionBatch> Filter(IEnumerable<ImpressionBatch> batches, int firstDay)
+    {
+        foreach (var batch in batches)
+        {
+            int kept = 0;
+            foreach (int day in batch.Day)
+                if (day >= firstDay) kept++;
+            if (kept == batch.Count)
+            {
+                if (kept > 0) yield return batch;
+                continue;
+            }
+            if (kept == 0) continue;
+            var window = new ImpressionBatch(kept);
+            for (int r = 0; r < batch.Count; r++)
+                if (batch.Day[r] >= firstDay) window.AddRow(batch, r);
+            yield return window;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
+
+namespace KEEP.MLNet.Experiments;
+
+public sealed partial class PaperExperiment
+{
+    /// <summary>Detail key of Table 6 rows: how many of the most recent super-domain days the knowledge was pre-trained on.</summary>
+    public const string PretrainingDaysKey = "pretrainingDays";
+
+    /// <summary>Detail key of Table 6 rows: how many super-domain rows the knowledge was pre-trained on.</summary>
+    public const string PretrainingRowsKey = "pretrainingRows";
+
+    /// <summary>The Table 6 variant pre-trained on the most recent <paramref name="days"/> of <paramref name="trainDays"/> super-domain days.</summary>
+    public static string DataAmountVariant(int days, int trainDays)
+        => days >= trainDays ? $"KEEP DNN, pre-trained on all {trainDays} days" : $"KEEP DNN, pre-trained on the last {days} day{(days == 1 ? "" : "s")}";
+
+    /// <summary>
+    /// Table 6: the amount of pre-training data. The knowledge is pre-trained (same settings, one pass) on the
+    /// most recent days of the super-domain only, as the paper uses its most recent month, six months or two
+    /// years; the KEEP DNN is trained with each and compared with the Base DNN. The full pre-training (all
+    /// training days) is the experiment's shared one, so its row repeats Table 2's KEEP DNN.
+    /// </summary>
+    private void DataAmountTable(string dir, WorldOptions world, PretrainingOptions pretraining, IReadOnlyDictionary<DatasetSplit, string> files,
+        (float[] Scores, double Seconds) full, Func<IKnowledgeSource, (float[] Scores, double Seconds)> dnn,
+        Action<string, string, float[], double, Dictionary<string, double>?> add, CancellationToken cancellation)
+    {
+        Dictionary<string, double> Details(int days) => new()
+        {
+            [PretrainingDaysKey] = days,
+            [PretrainingRowsKey] = RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), world.TrainDays - days).Sum(b => (double)b.Count),
+        };
+        foreach (int days in _options.PretrainingDays.Distinct().Order())
+        {
+            int firstDay = world.TrainDays - days;
+            using var recent = Pretrained(dir, $"last-{days}-days", pretraining, () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), cancellation);
+            var (scores, seconds) = dnn(new ExactKnowledge(recent));
+            add(Table6, DataAmountVariant(days, world.TrainDays), scores, seconds, Details(days));
+        }
+        add(Table6, DataAmountVariant(world.TrainDays, world.TrainDays), full.Scores, full.Seconds, Details(world.TrainDays));
+    }
+}
