@@ -25,9 +25,10 @@ internal static class PretrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 42 };
         var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue a run that was killed, from OUT.resume (same --data; the result equals an uninterrupted run)." };
+        var lastDays = new Option<int>("--last-days") { Description = "Pre-train on only the most recent this many days of the data (the paper's 1 month / 6 months / 2 years, Table 6); 0 uses every day. Give the same value with --resume.", DefaultValueFactory = _ => 0 };
         var output2 = new OutputArguments();
-        var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip\n  keep pretrain --data keep-demo/data --out knowledge.zip --resume   (after a crash or kill)");
-        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume }) command.Options.Add(option);
+        var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip\n  keep pretrain --data keep-demo/data --out knowledge-recent.zip --last-days 4\n  keep pretrain --data keep-demo/data --out knowledge.zip --resume   (after a crash or kill)");
+        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume, lastDays }) command.Options.Add(option);
         output2.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -47,7 +48,10 @@ internal static class PretrainCommand
             if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
             if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");
             if (checkpoints.EveryRows < 0) throw new ArgumentException($"--checkpoint-every: {checkpoints.EveryRows} is negative.");
-            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints);
+            int days = result.GetValue(lastDays);
+            if (days < 0) throw new ArgumentException($"--last-days: {days} is negative; give a number of days, or 0 for every day.");
+            (int FirstDay, long Rows)? window = days == 0 ? null : ProgressDisplay.Spin(console, quiet, $"Finding the last {days} days", () => RecentDays.Window(ImpressionFile.Read(file), days));
+            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window);
             using (model)
             {
                 Save(model, file, path);
@@ -57,21 +61,28 @@ internal static class PretrainCommand
                     model = path,
                     rows = model.History.Rows,
                     steps = model.History.Steps,
+                    firstDay = window?.FirstDay,
                     lastDay = model.History.LastDay,
                     tasks = model.Options.Tasks.Select(t => t.ToString()).ToArray(),
                     finalLosses = model.History.Losses.Count > 0 ? model.History.Losses[^1].TaskLosses : [],
                 };
                 if (result.GetValue(output2.Json)) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
-                else console.MarkupLineInterpolated($"Knowledge model written to [bold]{path}[/]: {summary.rows:N0} rows, {summary.steps:N0} steps, last day {summary.lastDay}, final losses {string.Join(" / ", summary.finalLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))} ({string.Join(" / ", summary.tasks)}).");
+                else console.MarkupLineInterpolated($"Knowledge model written to [bold]{path}[/]: {summary.rows:N0} rows, {summary.steps:N0} steps, {(window is { } w ? $"days {w.FirstDay}..{summary.lastDay}" : $"last day {summary.lastDay}")}, final losses {string.Join(" / ", summary.finalLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))} ({string.Join(" / ", summary.tasks)}).");
             }
             return KeepCli.Ok;
         }));
         return command;
     }
 
-    /// <summary>Pre-trains (or continues) under a progress bar showing rows/s, ETA and the task losses.</summary>
-    public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom, Checkpoints? checkpoints = null)
+    /// <summary>
+    /// Pre-trains (or continues) under a progress bar showing rows/s, ETA and the task losses; with a
+    /// <paramref name="window"/> (see <see cref="RecentDays.Window"/>), on the rows of its first day and later only.
+    /// </summary>
+    public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom, Checkpoints? checkpoints = null,
+        (int FirstDay, long Rows)? window = null)
     {
+        Func<IEnumerable<ImpressionBatch>> data = window is { } w ? () => RecentDays.From(ImpressionFile.Read(file), w.FirstDay) : () => ImpressionFile.Read(file);
+        long rows = window?.Rows ?? ImpressionFile.Load(file).GetRowCount() ?? 0;
         string status = "";
         return ProgressDisplay.Run(console, quiet, "Pre-training", report =>
         {
@@ -86,11 +97,9 @@ internal static class PretrainCommand
                 CheckpointEveryRows = checkpoints is { EveryRows: > 0 } d ? d.EveryRows : 1,
             };
             if (checkpoints is { Resume: true })
-                return trainer.Resume(checkpoints.Path, () => ImpressionFile.Read(file), ImpressionFile.Load(file).GetRowCount() ?? 0, progress);
-            if (continueFrom == null) return trainer.Fit(() => ImpressionFile.Read(file), progress);
-            var model = KnowledgeModelFile.LoadCheckpoint(continueFrom);
-            long rows = ImpressionFile.Load(file).GetRowCount() ?? 0;
-            return KeepPretrainer.Continue(model, ImpressionFile.Read(file), rows, progress);
+                return trainer.Resume(checkpoints.Path, data, rows, progress);
+            if (continueFrom == null) return trainer.Fit(data, progress);
+            return KeepPretrainer.Continue(KnowledgeModelFile.LoadCheckpoint(continueFrom), data(), rows, progress);
         }, () => status);
     }
 

@@ -16,6 +16,25 @@ public static class RecentDays
         return Filter(batches, firstDay);
     }
 
+    /// <summary>
+    /// The window of the last <paramref name="days"/> calendar days of the data (one pass): its first day (the last
+    /// day in the data − <paramref name="days"/> + 1; days without rows count) and how many rows fall in it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="days"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The data has no rows.</exception>
+    public static (int FirstDay, long Rows) Window(IEnumerable<ImpressionBatch> batches, int days)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentOutOfRangeException.ThrowIfLessThan(days, 1);
+        var rowsPerDay = new SortedDictionary<int, long>();
+        foreach (var batch in batches)
+            foreach (int day in batch.Day)
+                rowsPerDay[day] = rowsPerDay.GetValueOrDefault(day) + 1;
+        if (rowsPerDay.Count == 0) throw new ArgumentException("The data has no rows, so it has no recent days.", nameof(batches));
+        int firstDay = (int)Math.Max((long)rowsPerDay.Keys.Last() - days + 1, int.MinValue);
+        return (firstDay, rowsPerDay.Where(d => d.Key >= firstDay).Sum(d => d.Value));
+    }
+
     private static IEnumerable<ImpressionBatch> Filter(IEnumerable<ImpressionBatch> batches, int firstDay)
     {
         foreach (var batch in batches)

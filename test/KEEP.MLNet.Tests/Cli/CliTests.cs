@@ -138,6 +138,25 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Pretrain_on_the_last_days_trains_on_exactly_their_rows()
+    {
+        string folder = TestWorlds.TempFolder("cli-pretrain-days");
+        var days = KEEP.MLNet.Data.ImpressionFile.Read(TestWorlds.Tiny.Files[KEEP.MLNet.Data.Simulation.DatasetSplit.Super]).SelectMany(b => b.Day.ToArray()).ToList();
+        int last = days.Max();
+        var (code, output) = CliRunner.Run("pretrain", "--data", TestWorlds.Tiny.Directory, "--out", Path.Combine(folder, "k.zip"), "--last-days", "2", "--batch-size", "500", "--json");
+        Assert.AreEqual(0, code, output);
+        using var json = JsonDocument.Parse(output);
+        Assert.AreEqual(days.Count(d => d >= last - 1), json.RootElement.GetProperty("rows").GetInt64(), output);
+        Assert.AreEqual(last - 1, json.RootElement.GetProperty("firstDay").GetInt32());
+        Assert.AreEqual(last, json.RootElement.GetProperty("lastDay").GetInt32());
+
+        (code, output) = CliRunner.Run("pretrain", "--data", TestWorlds.Tiny.Directory, "--out", Path.Combine(folder, "bad.zip"), "--last-days", "-3");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "--last-days: -3 is negative");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "bad.zip")));
+    }
+
+    [TestMethod]
     public void Extract_with_a_corrupt_model_names_the_file_and_exits_with_1()
     {
         string folder = TestWorlds.TempFolder("cli-extract");

@@ -34,4 +34,21 @@ public sealed class RecentDaysTests
         Assert.AreEqual(6, kept.Sum(b => b.HistoryLength), "histories come with their rows");
         Assert.ThrowsExactly<ArgumentNullException>(() => RecentDays.From(null!, 0));
     }
+
+    [TestMethod]
+    public void The_window_of_the_last_days_counts_calendar_days_back_from_the_last_one()
+    {
+        string super = TestWorlds.Tiny.Files[DatasetSplit.Super];
+        var days = ImpressionFile.Read(super).SelectMany(b => b.Day.ToArray()).ToList();
+        int last = days.Max();
+        foreach (int n in new[] { 1, 2, last + 1, last + 50 })
+        {
+            var (firstDay, rows) = RecentDays.Window(ImpressionFile.Read(super), n);
+            Assert.AreEqual(last - n + 1, firstDay, $"last {n} days");
+            Assert.AreEqual(days.Count(d => d >= last - n + 1), rows, $"rows of the last {n} days");
+        }
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => RecentDays.Window(ImpressionFile.Read(super), 0));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => RecentDays.Window([new ImpressionBatch()], 3));
+        StringAssert.Contains(e.Message, "no rows");
+    }
 }
