@@ -9,7 +9,7 @@ namespace KEEP.MLNet.Cli.Rendering;
 /// <summary>
 /// <c>keep report</c>'s output for experiment results: the tables of <see cref="PaperReport"/> and charts —
 /// GAUC of Base vs KEEP per trainer, KEEP's gain by user sparsity, the knowledge-type and pre-training-task
-/// ablations, ROK, and the pre-training loss per task (from a knowledge model).
+/// ablations, the amount of pre-training data, ROK, and the pre-training loss per task (from a knowledge model).
 /// </summary>
 internal static class ExperimentReport
 {
@@ -44,6 +44,11 @@ internal static class ExperimentReport
         var rok = new[] { BaseDnn, RetrievalTeacher, RokInstance, RokFields, KeepDnn, KeepRok }
             .Select(v => (Short(v), Mean(results, TableRok, v))).Where(v => v.Item2 != null).Select(v => (v.Item1, v.Item2!.Value)).ToList();
         if (rok.Count > 1) Chart("rok.png", p => ReportCharts.Bars(p, "ROK: retrieval-oriented knowledge (KEEP DNN)", "GAUC", rok));
+
+        var amounts = results.Where(r => r.Table == Table6).GroupBy(r => r.Variant).OrderBy(g => g.First().Details?.GetValueOrDefault(PretrainingDaysKey) ?? 0)
+            .Select(g => (Label: g.Key.Replace("KEEP DNN, pre-trained on the ", "KEEP, ", StringComparison.Ordinal).Replace("KEEP DNN, pre-trained on ", "KEEP, ", StringComparison.Ordinal), Gauc: g.Average(r => r.Gauc))).ToList();
+        if (amounts.Count > 0 && Mean(results, Table2, BaseDnn) is double baseGauc)
+            Chart("pretraining-data.png", p => ReportCharts.Bars(p, "Amount of pre-training data (Table 6): most recent super-domain days", "GAUC", [("Base DNN", baseGauc), .. amounts]));
 
         if (knowledge is { History.Losses.Count: > 1 })
             Chart("pretraining-loss.png", p => ReportCharts.PretrainingLoss(p, knowledge.History, knowledge.Options.Tasks));

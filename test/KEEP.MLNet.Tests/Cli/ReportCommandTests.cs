@@ -11,7 +11,7 @@ public sealed class ReportCommandTests
     public void Report_writes_tables_and_every_chart_from_experiment_results()
     {
         string folder = TestWorlds.TempFolder("report");
-        var results = new PaperExperiment(PaperExperimentTests.Options(folder, 2, 3, 9)).Run();
+        var results = new PaperExperiment(PaperExperimentTests.Options(folder, 2, 3, 6, 9) with { PretrainingDays = [1] }).Run();
         Assert.IsTrue(results.Any(r => r.Table == PaperExperiment.TableRok && r.Variant == PaperExperiment.RetrievalTeacher && r.Details!["inferenceRowsPerSecond"] > 0));
 
         string output = Path.Combine(folder, "report");
@@ -19,7 +19,7 @@ public sealed class ReportCommandTests
         Assert.AreEqual(0, code, text);
         using var json = JsonDocument.Parse(text);
         var charts = json.RootElement.GetProperty("charts").EnumerateArray().Select(c => c.GetString()!).ToList();
-        CollectionAssert.AreEquivalent(new[] { "gauc-by-trainer.png", "gain-by-activity.png", "knowledge-ablation.png", "rok.png", "pretraining-loss.png" },
+        CollectionAssert.AreEquivalent(new[] { "gauc-by-trainer.png", "gain-by-activity.png", "knowledge-ablation.png", "rok.png", "pretraining-data.png", "pretraining-loss.png" },
             charts.Select(Path.GetFileName).ToArray());
         string report = File.ReadAllText(Path.Combine(output, "report.md"));
         foreach (string chart in charts)
@@ -29,6 +29,7 @@ public sealed class ReportCommandTests
         }
         StringAssert.Contains(report, "| ROK instance-wise |");
         StringAssert.Contains(report, "inference rows/s");
+        StringAssert.Contains(report, "| KEEP DNN, pre-trained on the last 1 day |");
     }
 
     [TestMethod]
