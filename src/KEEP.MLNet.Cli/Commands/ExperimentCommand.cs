@@ -103,7 +103,7 @@ internal static class ExperimentCommand
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one world each.", DefaultValueFactory = _ => "1,2,3" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
         var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 6 (amount of pre-training data), 8 (compressed knowledge), 9 (ROK). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,6,8,9" };
-        var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; the full pre-training is always included).", DefaultValueFactory = _ => "1,4" };
+        var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; 0 is the untrained-knowledge control; the full pre-training is always included).", DefaultValueFactory = _ => "0,1,4" };
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
         var outputArgs = new OutputArguments();

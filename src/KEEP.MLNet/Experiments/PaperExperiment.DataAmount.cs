@@ -14,14 +14,22 @@ public sealed partial class PaperExperiment
     public const string PretrainingRowsKey = "pretrainingRows";
 
     /// <summary>The Table 6 variant pre-trained on the most recent <paramref name="days"/> of <paramref name="trainDays"/> super-domain days.</summary>
-    public static string DataAmountVariant(int days, int trainDays)
-        => days >= trainDays ? $"KEEP DNN, pre-trained on all {trainDays} days" : $"KEEP DNN, pre-trained on the last {days} day{(days == 1 ? "" : "s")}";
+    /// <remarks>0 days is the control: knowledge from the seeded, untrained network (<see cref="KeepPretrainer.Untrained"/>).</remarks>
+    public static string DataAmountVariant(int days, int trainDays) => days switch
+    {
+        0 => "KEEP DNN, knowledge not pre-trained (control)",
+        _ when days >= trainDays => $"KEEP DNN, pre-trained on all {trainDays} days",
+        1 => "KEEP DNN, pre-trained on the last 1 day",
+        _ => $"KEEP DNN, pre-trained on the last {days} days",
+    };
 
     /// <summary>
     /// Table 6: the amount of pre-training data. The knowledge is pre-trained (same settings, one pass) on the
     /// most recent days of the super-domain only, as the paper uses its most recent month, six months or two
     /// years; the KEEP DNN is trained with each and compared with the Base DNN. The full pre-training (all
-    /// training days) is the experiment's shared one, so its row repeats Table 2's KEEP DNN.
+    /// training days) is the experiment's shared one, so its row repeats Table 2's KEEP DNN. 0 days is the
+    /// control: the same plug-in fed by the untrained network, which separates the knowledge from the capacity
+    /// the plug-in adds.
     /// </summary>
     private void DataAmountTable(string dir, WorldOptions world, PretrainingOptions pretraining, IReadOnlyDictionary<DatasetSplit, string> files,
         (float[] Scores, double Seconds) full, Func<IKnowledgeSource, (float[] Scores, double Seconds)> dnn,
@@ -35,7 +43,10 @@ public sealed partial class PaperExperiment
         foreach (int days in _options.PretrainingDays.Distinct().Order())
         {
             int firstDay = world.TrainDays - days;
-            using var recent = Pretrained(dir, $"last-{days}-days", pretraining, () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), cancellation);
+            Func<IEnumerable<ImpressionBatch>> window = () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay);
+            using var recent = days == 0
+                ? new KeepPretrainer(pretraining).Untrained(() => ImpressionFile.Read(files[DatasetSplit.Super]))
+                : Pretrained(dir, $"last-{days}-days", pretraining, window, cancellation);
             var (scores, seconds) = dnn(new ExactKnowledge(recent));
             add(Table6, DataAmountVariant(days, world.TrainDays), scores, seconds, Details(days));
         }

@@ -46,8 +46,8 @@ public sealed partial class PaperExperiment
         if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
         int trainDays = WorldOptions.Preset(_options.Preset).TrainDays;
         foreach (int days in _options.PretrainingDays)
-            if (days < 1 || days >= trainDays)
-                throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} training days; {days} is outside that.", nameof(options));
+            if (days < 0 || days >= trainDays)
+                throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} training days (0: the untrained control); {days} is outside that.", nameof(options));
         _progress = progress;
     }
 

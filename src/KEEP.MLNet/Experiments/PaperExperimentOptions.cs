@@ -34,10 +34,11 @@ public sealed record PaperExperimentOptions
     public Retrieval.RokOptions Rok { get; init; } = new();
     /// <summary>
     /// Table 6: pre-train also on only the most recent this many super-domain training days (each less than the
-    /// world's training days); the full pre-training on all of them is always the last row. The paper uses 1 month,
-    /// 6 months and 2 years; the default world has 13 training days.
+    /// world's training days); the full pre-training on all of them is always the last row. 0 is the control:
+    /// knowledge from the untrained network. The paper uses 1 month, 6 months and 2 years; the default world has
+    /// 13 training days.
     /// </summary>
-    public IReadOnlyList<int> PretrainingDays { get; init; } = [1, 4];
+    public IReadOnlyList<int> PretrainingDays { get; init; } = [0, 1, 4];
     /// <summary>Upper bounds (inclusive) of the user-sparsity buckets, in sub-domain training rows per user.</summary>
     public IReadOnlyList<int> SparsityBounds { get; init; } = [5, 20];
 }

@@ -36,13 +36,7 @@ public sealed class KeepPretrainer
     /// </summary>
     public PretrainedModel Fit(Func<IEnumerable<ImpressionBatch>> data, IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out long rows, out var positives);
-        if (rows == 0) throw new ArgumentException("The pre-training data has no rows.", nameof(data));
-        positives.RequirePositives(PretrainingTask.Click, rows, "pre-training");
-        ConfigureTorch(_options);
-        var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepPretrainingModel(vocabularies, _options));
-        var model = new PretrainedModel(_options, vocabularies, network, new TrainingHistory());
+        var model = Initialise(data, out long rows);
         try
         {
             return Train(model, data(), rows, progress, Checkpoints(), null, cancellation);
@@ -52,6 +46,24 @@ public sealed class KeepPretrainer
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The model <see cref="Fit"/> starts from: vocabularies of <paramref name="data"/> (one pass) and the seeded
+    /// initial weights, with no training step. A control for experiments: what a plug-in gains from knowledge
+    /// of an untrained network (extra capacity, random projections of the ids) rather than from pre-training.
+    /// </summary>
+    public PretrainedModel Untrained(Func<IEnumerable<ImpressionBatch>> data) => Initialise(data, out _);
+
+    private PretrainedModel Initialise(Func<IEnumerable<ImpressionBatch>> data, out long rows)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var vocabularies = FeatureVocabularies.Build(data(), _options.MinIdCount, out rows, out var positives);
+        if (rows == 0) throw new ArgumentException("The pre-training data has no rows.", nameof(data));
+        positives.RequirePositives(PretrainingTask.Click, rows, "pre-training");
+        ConfigureTorch(_options);
+        var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepPretrainingModel(vocabularies, _options));
+        return new PretrainedModel(_options, vocabularies, network, new TrainingHistory());
     }
 
     /// <summary>

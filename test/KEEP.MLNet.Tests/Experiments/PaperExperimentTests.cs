@@ -63,13 +63,16 @@ public sealed class PaperExperimentTests
     public void Table_6_pre_trains_on_the_most_recent_days_and_its_full_row_is_the_KEEP_DNN()
     {
         string folder = TestWorlds.TempFolder("paper-table6");
-        var experiment = new PaperExperiment(Options(folder, 6) with { PretrainingDays = [1] });
+        var experiment = new PaperExperiment(Options(folder, 6) with { PretrainingDays = [1, 0] });
         var results = experiment.Run();
         int trainDays = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny").TrainDays;
         var table6 = results.Where(r => r.Table == PaperExperiment.Table6).ToDictionary(r => r.Variant);
+        var control = table6[PaperExperiment.DataAmountVariant(0, trainDays)];
         var recent = table6[PaperExperiment.DataAmountVariant(1, trainDays)];
         var full = table6[PaperExperiment.DataAmountVariant(trainDays, trainDays)];
-        Assert.AreEqual(2, table6.Count);
+        Assert.AreEqual(3, table6.Count);
+        Assert.AreEqual(0, control.Details![PaperExperiment.PretrainingRowsKey], "the control is trained on no row");
+        Assert.AreNotEqual(control.Gauc, recent.Gauc);
 
         string super = Directory.GetFiles(folder, "super.parquet", SearchOption.AllDirectories).Single();
         var days = KEEP.MLNet.Data.ImpressionFile.Read(super).SelectMany(b => b.Day.ToArray()).ToList();
@@ -82,8 +85,11 @@ public sealed class PaperExperimentTests
         Assert.AreNotEqual(full.Gauc, recent.Gauc, "less pre-training data gives other knowledge");
         StringAssert.Contains(File.ReadAllText(experiment.ReportPath), "Table 6 analogue");
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new PaperExperiment(Options(folder, 6) with { PretrainingDays = [trainDays] }));
-        StringAssert.Contains(e.Message, $"{trainDays} is outside that");
+        foreach (int outside in new[] { trainDays, -1 })
+        {
+            var e = Assert.ThrowsExactly<ArgumentException>(() => new PaperExperiment(Options(folder, 6) with { PretrainingDays = [outside] }));
+            StringAssert.Contains(e.Message, $"; {outside} is outside that");
+        }
     }
 
     [TestMethod]

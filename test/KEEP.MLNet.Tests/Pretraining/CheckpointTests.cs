@@ -53,6 +53,19 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
+    public void The_untrained_control_is_the_seeded_start_of_training()
+    {
+        var rows = TestModels.TrainingRows().Take(2).ToList();
+        using var a = new KeepPretrainer(TestModels.Options).Untrained(() => rows);
+        using var b = new KeepPretrainer(TestModels.Options).Untrained(() => rows);
+        using var trained = new KeepPretrainer(TestModels.Options).Fit(() => rows);
+        Assert.AreEqual(0, a.History.Steps);
+        CollectionAssert.AreEqual(trained.Vocabularies.Items.Ids.ToList(), a.Vocabularies.Items.Ids.ToList(), "the vocabularies training uses");
+        CollectionAssert.AreEqual(a.Extract(rows[0]).Interaction, b.Extract(rows[0]).Interaction, "seeded");
+        CollectionAssert.AreNotEqual(a.Extract(rows[0]).Interaction, trained.Extract(rows[0]).Interaction, "training moves the weights");
+    }
+
+    [TestMethod]
     public void Corrupt_or_foreign_files_are_rejected_with_the_path()
     {
         string folder = TestWorlds.TempFolder("ckpt-bad");
