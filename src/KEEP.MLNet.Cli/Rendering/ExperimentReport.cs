@@ -45,8 +45,8 @@ internal static class ExperimentReport
             .Select(v => (Short(v), Mean(results, TableRok, v))).Where(v => v.Item2 != null).Select(v => (v.Item1, v.Item2!.Value)).ToList();
         if (rok.Count > 1) Chart("rok.png", p => ReportCharts.Bars(p, "ROK: retrieval-oriented knowledge (KEEP DNN)", "GAUC", rok));
 
-        var amounts = results.Where(r => r.Table == Table6).GroupBy(r => r.Variant).OrderBy(g => g.First().Details?.GetValueOrDefault(PretrainingDaysKey) ?? 0)
-            .Select(g => (Label: g.Key.Replace("KEEP DNN, pre-trained on the ", "KEEP, ", StringComparison.Ordinal).Replace("KEEP DNN, pre-trained on ", "KEEP, ", StringComparison.Ordinal), Gauc: g.Average(r => r.Gauc))).ToList();
+        var amounts = results.Where(r => r.Table == Table6 && r.Details?.ContainsKey(PretrainingDaysKey) == true).GroupBy(r => (int)r.Details![PretrainingDaysKey]).OrderBy(g => g.Key)
+            .Select(g => (Label: g.Key == 0 ? "untrained (control)" : $"KEEP, {g.Key} day{(g.Key == 1 ? "" : "s")}", Gauc: g.Average(r => r.Gauc))).ToList();
         if (amounts.Count > 0 && Mean(results, Table2, BaseDnn) is double baseGauc)
             Chart("pretraining-data.png", p => ReportCharts.Bars(p, "Amount of pre-training data (Table 6): most recent super-domain days", "GAUC", [("Base DNN", baseGauc), .. amounts]));
 

@@ -35,10 +35,11 @@ public sealed partial class PaperExperiment
         (float[] Scores, double Seconds) full, Func<IKnowledgeSource, (float[] Scores, double Seconds)> dnn,
         Action<string, string, float[], double, Dictionary<string, double>?> add, CancellationToken cancellation)
     {
+        var rowsPerDay = ImpressionFile.Read(files[DatasetSplit.Super]).SelectMany(b => b.Day.ToArray()).CountBy(day => day).ToList();
         Dictionary<string, double> Details(int days) => new()
         {
             [PretrainingDaysKey] = days,
-            [PretrainingRowsKey] = RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), world.TrainDays - days).Sum(b => (double)b.Count),
+            [PretrainingRowsKey] = rowsPerDay.Where(d => d.Key >= world.TrainDays - days).Sum(d => (double)d.Value),
         };
         foreach (int days in _options.PretrainingDays.Distinct().Order())
         {
