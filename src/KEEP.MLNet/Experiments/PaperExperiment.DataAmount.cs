@@ -31,11 +31,11 @@ public sealed partial class PaperExperiment
     /// control: the same plug-in fed by the untrained network, which separates the knowledge from the capacity
     /// the plug-in adds.
     /// </summary>
-    private void DataAmountTable(string dir, WorldOptions world, PretrainingOptions pretraining, IReadOnlyDictionary<DatasetSplit, string> files,
+    private void DataAmountTable(string dir, WorldOptions world, PretrainingOptions pretraining, Func<IEnumerable<ImpressionBatch>> super,
         (float[] Scores, double Seconds) full, Func<IKnowledgeSource, (float[] Scores, double Seconds)> dnn,
         Action<string, string, float[], double, Dictionary<string, double>?> add, CancellationToken cancellation)
     {
-        var rowsPerDay = ImpressionFile.Read(files[DatasetSplit.Super]).SelectMany(b => b.Day.ToArray()).CountBy(day => day).ToList();
+        var rowsPerDay = super().SelectMany(b => b.Day.ToArray()).CountBy(day => day).ToList();
         Dictionary<string, double> Details(int days) => new()
         {
             [PretrainingDaysKey] = days,
@@ -44,10 +44,9 @@ public sealed partial class PaperExperiment
         foreach (int days in _options.PretrainingDays.Distinct().Order())
         {
             int firstDay = world.TrainDays - days;
-            Func<IEnumerable<ImpressionBatch>> window = () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay);
             using var recent = days == 0
-                ? new KeepPretrainer(pretraining).Untrained(() => ImpressionFile.Read(files[DatasetSplit.Super]))
-                : Pretrained(dir, $"last-{days}-days", pretraining, window, cancellation);
+                ? new KeepPretrainer(pretraining).Untrained(super)
+                : Pretrained(dir, $"last-{days}-days", pretraining, () => RecentDays.From(super(), firstDay), cancellation);
             var (scores, seconds) = dnn(new ExactKnowledge(recent));
             add(Table6, DataAmountVariant(days, world.TrainDays), scores, seconds, Details(days));
         }

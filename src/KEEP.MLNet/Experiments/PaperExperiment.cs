@@ -157,7 +157,7 @@ public sealed partial class PaperExperiment
             Add(Table3, UserItem, scores, time);
         }
 
-        if (_options.Tables.Contains(6)) DataAmountTable(dir, world, pretraining, files, keepDnn, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
+        if (_options.Tables.Contains(6)) DataAmountTable(dir, world, pretraining, super, keepDnn, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
         if (_options.Tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, Dnn, Add);
         if (_options.Tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), Add, cancellation);
 
