@@ -6,6 +6,9 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
 {
     ["data"] = DataBenchmarks.Run,
     ["knowledge"] = KnowledgeBenchmarks.Run,
+    ["pretrain-ratio"] = PretrainingRatioBenchmarks.Run,
+    ["embedding-quality"] = EmbeddingUpdateBenchmarks.Quality,
+    ["embedding-vocabulary"] = EmbeddingUpdateBenchmarks.Vocabulary,
     ["evaluation"] = EvaluationBenchmarks.Run,
     ["downstream"] = DownstreamBenchmarks.Run,
     ["serving"] = ServingBenchmarks.Run,

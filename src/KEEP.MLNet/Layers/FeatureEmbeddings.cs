@@ -9,7 +9,7 @@ namespace KEEP.MLNet.Layers;
 /// every behaviour use alike. Row 0 of every table is padding (all zeros, never trained); row 1 is the
 /// out-of-vocabulary row that rare and unseen ids share.
 /// </summary>
-public sealed class FeatureEmbeddings : nn.Module
+public sealed class FeatureEmbeddings : nn.Module, Training.IRowwiseEmbeddings
 {
     private readonly Embedding _user, _item, _shop, _category;
 
@@ -44,9 +44,17 @@ public sealed class FeatureEmbeddings : nn.Module
     public (Embedding Item, Embedding Shop, Embedding Category) ItemTables => (_item, _shop, _category);
 
     /// <summary>User vectors for user indices of any shape.</summary>
-    public Tensor User(Tensor users) => _user.forward(users);
+    public Tensor User(Tensor users) => Lookup(_user, users);
 
     /// <summary>Item vectors [.., 3·itemDim] for item/shop/category indices of the same shape.</summary>
     public Tensor Item(Tensor items, Tensor shops, Tensor categories)
-        => cat([_item.forward(items), _shop.forward(shops), _category.forward(categories)], -1);
+        => cat([Lookup(_item, items), Lookup(_shop, shops), Lookup(_category, categories)], -1);
+
+    IReadOnlyList<Embedding> Training.IRowwiseEmbeddings.Tables => [_user, _item, _shop, _category];
+
+    Training.RowLookups? Training.IRowwiseEmbeddings.RowLookups { get; set; }
+
+    /// <summary>Row-wise training gathers only the rows a step uses (see <see cref="Training.RowwiseAdam"/>); otherwise the table's own lookup.</summary>
+    private Tensor Lookup(Embedding table, Tensor ids)
+        => ((Training.IRowwiseEmbeddings)this).RowLookups is { } rows && training && is_grad_enabled() ? rows.Lookup(table, ids) : table.forward(ids);
 }

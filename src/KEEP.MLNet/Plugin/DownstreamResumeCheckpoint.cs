@@ -4,7 +4,7 @@ namespace KEEP.MLNet.Plugin;
 
 /// <summary>
 /// What a killed KEEP DNN training run needs to continue exactly: the DNN checkpoint so far (with its
-/// knowledge model), Adam's state and the position (epoch, steps into it). Written atomically at loss-window
+/// knowledge model), the optimizer's state and the position (epoch, steps into it). Written atomically at loss-window
 /// boundaries.
 /// </summary>
 internal static class DownstreamResumeCheckpoint
@@ -14,9 +14,9 @@ internal static class DownstreamResumeCheckpoint
     /// <param name="Rows">Rows trained over all epochs.</param>
     internal sealed record Position(int Epoch, long Steps, long Rows);
 
-    public static void Write(string path, KeepDnn model, TorchSharp.Modules.Adam optimizer, Position position)
+    public static void Write(string path, KeepDnn model, Training.ITrainingOptimizer optimizer, Position position)
         => ResumeArchive.Write(path, position, "keep-dnn.keep", s => KeepDnnCheckpoint.Save(model, s), optimizer);
 
-    public static (KeepDnn Model, Position Position, byte[] Optimizer) Read(string path)
+    public static ResumeState<KeepDnn, Position> Read(string path)
         => ResumeArchive.Read<KeepDnn, Position>(path, "keep-dnn.keep", KeepDnnCheckpoint.Load, "KEEP DNN resume checkpoint");
 }

@@ -52,9 +52,7 @@ public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowled
         var (rows, knowledge) = input;
         var user = _embeddings.User(rows.User);
         var target = _embeddings.Item(rows.Item, rows.Shop, rows.Category);
-        var behaviours = _embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory);
-        var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
-        var x = cat([user, target, _attention.Pool(target, behaviours, mask)], 1);
+        var x = cat([user, target, _attention.Pool(target, _embeddings, rows)], 1);
         for (int m = 0; m < _layers.Count; m++)
         {
             x = nn.functional.relu(_layers[m].forward(x));

@@ -32,6 +32,8 @@ public sealed record KeepDnnOptions
     public int Epochs { get; init; } = 1;
     /// <summary>Seed of initialisation and shuffling.</summary>
     public int Seed { get; init; } = 7;
+    /// <summary>How embedding tables are updated: row-wise (lazy) Adam by default, so a step's cost does not grow with the vocabulary.</summary>
+    public Training.EmbeddingUpdates EmbeddingUpdates { get; init; } = Training.EmbeddingUpdates.RowwiseAdam;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -41,6 +43,7 @@ public sealed record KeepDnnOptions
         if (PluginHidden.Any(w => w <= 0)) throw new ArgumentException("PluginHidden must be positive.", nameof(PluginHidden));
         if (BatchSize < 2) throw new ArgumentException("BatchSize must be at least 2.", nameof(BatchSize));
         if (Epochs < 1) throw new ArgumentException("Epochs must be at least 1.", nameof(Epochs));
+        if (!Enum.IsDefined(EmbeddingUpdates)) throw new ArgumentException("EmbeddingUpdates must be RowwiseAdam or DenseAdam.", nameof(EmbeddingUpdates));
         if (LearningRate <= 0) throw new ArgumentException("LearningRate must be positive.", nameof(LearningRate));
     }
 }

@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
-using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Plugin;
@@ -88,13 +89,14 @@ public sealed class KeepDnnTrainer
     {
         ArgumentNullException.ThrowIfNull(checkpointPath);
         ArgumentNullException.ThrowIfNull(data);
-        var (model, position, optimizer) = DownstreamResumeCheckpoint.Read(checkpointPath);
+        var resume = DownstreamResumeCheckpoint.Read(checkpointPath);
+        var model = resume.Model;
         try
         {
             var saved = model.Options;
             if (saved.Seed != _options.Seed || saved.Epochs != _options.Epochs || saved.BatchSize != _options.BatchSize || saved.LearningRate != _options.LearningRate)
                 throw new ArgumentException($"{checkpointPath} was written with seed {saved.Seed}, {saved.Epochs} epochs, batch {saved.BatchSize}, learning rate {saved.LearningRate}; resume with the same options.", nameof(checkpointPath));
-            return Train(model, data, expectedRows, (position, optimizer), cancellation);
+            return Train(model, data, expectedRows, resume, cancellation);
         }
         catch
         {
@@ -104,58 +106,51 @@ public sealed class KeepDnnTrainer
     }
 
     private KeepDnn Train(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows,
-        (DownstreamResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
+        ResumeState<KeepDnn, DownstreamResumeCheckpoint.Position>? resume, CancellationToken cancellation)
     {
         if (CheckpointPath != null && !KeepDnnCheckpoint.CanSave(model))
             throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with pre-trained KEEP and/or ROK models; this DNN's knowledge source (e.g. cached knowledge) cannot be checkpointed.");
         var network = model.Network;
         network.train();
-        using var optimizer = optim.Adam(network.parameters(), _options.LearningRate);
-        if (resume is { Optimizer: var state }) optimizer.load_state_dict(new BinaryReader(new MemoryStream(state)));
+        using var optimizer = resume?.RestoreOptimizer(network, _options.LearningRate) ?? TrainingOptimizer.Adam(network, _options.LearningRate, _options.EmbeddingUpdates);
         var start = resume?.Position;
         var losses = new List<double>(model.Losses);
-        double window = 0, recent = losses.Count > 0 && start != null ? losses[^1] : double.NaN;
-        int windowSteps = 0;
-        long done = start?.Rows ?? 0, checkpointRows = done;
-        for (int epoch = start?.Epoch ?? 0; epoch < _options.Epochs; epoch++)
+        double recent = losses.Count > 0 && start != null ? losses[^1] : double.NaN;
+        var outcome = TrainingEngine.Run(new TrainingRun<ImpressionBatch>
         {
-            var shuffle = new SeededRandom(_options.Seed + epoch, stream: 11);
-            long stepsInEpoch = start != null && epoch == start.Epoch ? start.Steps : 0;
-            int skip = checked((int)stepsInEpoch);
-            var prepared = DayShuffler.Batches(data(), _options.BatchSize, shuffle).Skip(skip).Select(batch => (
-                Input: ModelInput.From(batch, 0, batch.Count, model.Vocabularies, _options.HistoryLength),
-                Targets: TaskTargets.For(_options.Label, batch, 0, batch.Count, withPairs: false),
-                Knowledge: model.Knowledge?.Compute(batch)));
-            BackgroundPreparation.Run(prepared, block =>
-            {
-                using var scope = NewDisposeScope();
-                var knowledge = block.Knowledge == null ? null : tensor(block.Knowledge, [block.Input.Rows, network.KnowledgeDim]);
-                var logits = network.forward((block.Input.ToTensors(), knowledge));
-                var (loss, _, _) = KeepLoss.Task(logits, block.Targets, alpha: 0);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                window += loss.item<float>();
-                done += block.Input.Rows;
-                stepsInEpoch++;
-                if (++windowSteps == LossWindow)
-                {
-                    recent = window / windowSteps;
-                    losses.Add(recent);
-                    window = 0;
-                    windowSteps = 0;
-                    Progress?.Report(new DownstreamProgress(done, expectedRows * _options.Epochs, recent));
-                    if (CheckpointPath != null && done - checkpointRows >= CheckpointEveryRows)
-                    {
-                        checkpointRows = done;
-                        DownstreamResumeCheckpoint.Write(CheckpointPath, model.With(losses), optimizer, new DownstreamResumeCheckpoint.Position(epoch, stepsInEpoch, done));
-                    }
-                }
-            }, cancellation);
-        }
-        if (windowSteps > 0) losses.Add(recent = window / windowSteps);
-        Progress?.Report(new DownstreamProgress(done, Math.Max(done, expectedRows * _options.Epochs), recent));
+            Stage = "downstream training",
+            Batches = TrainingOrder.DayShuffled(data, _options.BatchSize, _options.Seed, stream: 11),
+            Epochs = _options.Epochs,
+            LossWindowSteps = LossWindow,
+            ExpectedRowsPerEpoch = expectedRows,
+            ResumeFrom = start == null ? null : new TrainingPosition(start.Epoch, start.Steps, 0, start.Rows),
+            Progress = ProgressMap.To(Progress, p => new DownstreamProgress(p.Rows, p.TotalRows, p.Losses.Count > 0 ? p.Losses[0] : recent)),
+            CheckpointEveryRows = CheckpointEveryRows,
+            Checkpoint = CheckpointPath == null ? null : (at, windows) => DownstreamResumeCheckpoint.Write(CheckpointPath, model.With([.. losses, .. windows.Select(w => w.Losses[0])]),
+                optimizer, new DownstreamResumeCheckpoint.Position(at.Epoch, at.StepsInEpoch, at.Rows)),
+            Cancellation = cancellation,
+        }, new DownstreamStep(model, _options), optimizer);
         network.eval();
-        return model.With(losses);
+        return model.With([.. losses, .. outcome.Windows.Select(w => w.Losses[0])]);
     }
+
+    /// <summary>The KEEP DNN's part of a step: index arrays, labels and (with knowledge) K(u, i) off the training thread; BCE on the label.</summary>
+    private sealed class DownstreamStep(KeepDnn model, KeepDnnOptions options) : ITrainingStep<ImpressionBatch, DownstreamBlock>
+    {
+        public DownstreamBlock Prepare(ImpressionBatch batch) => new(
+            ModelInput.From(batch, 0, batch.Count, model.Vocabularies, options.HistoryLength),
+            TaskTargets.For(options.Label, batch, 0, batch.Count, withPairs: false),
+            model.Knowledge?.Compute(batch));
+
+        public StepLoss? Loss(DownstreamBlock block)
+        {
+            var network = model.Network;
+            var knowledge = block.Knowledge == null ? null : tensor(block.Knowledge, [block.Input.Rows, network.KnowledgeDim]);
+            var logits = network.forward((block.Input.ToTensors(), knowledge));
+            var (loss, _, _) = KeepLoss.Task(logits, block.Targets, alpha: 0);
+            return new StepLoss(loss, [], block.Input.Rows);
+        }
+    }
+
+    private sealed record DownstreamBlock(ModelInput Input, TaskTargets Targets, float[]? Knowledge);
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using KEEP.MLNet.Data;
-using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Data.Formats;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Pretraining;
@@ -76,15 +76,15 @@ public sealed class KeepPretrainer
     {
         ArgumentNullException.ThrowIfNull(checkpointPath);
         ArgumentNullException.ThrowIfNull(data);
-        var (model, position, optimizer) = ResumeCheckpoint.Read(checkpointPath);
+        var resume = ResumeCheckpoint.Read(checkpointPath);
         try
         {
-            ConfigureTorch(model.Options);
-            return Train(model, data(), expectedRows, progress, Checkpoints(checkpointPath), (position, optimizer), cancellation);
+            ConfigureTorch(resume.Model.Options);
+            return Train(resume.Model, data(), expectedRows, progress, Checkpoints(checkpointPath), resume, cancellation);
         }
         catch
         {
-            model.Dispose();
+            resume.Model.Dispose();
             throw;
         }
     }
@@ -113,75 +113,43 @@ public sealed class KeepPretrainer
         => set_num_threads(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
 
     /// <summary>
-    /// Trains on the day-ordered stream; with <paramref name="resume"/>, starts after the position a checkpoint
-    /// recorded (its blocks are skipped unprepared) with the optimizer state it saved.
+    /// Trains on the day-ordered stream through the training engine; with <paramref name="resume"/>, starts after
+    /// the position a checkpoint recorded (its blocks are skipped unprepared) with the optimizer state it saved.
     /// </summary>
     private static PretrainedModel Train(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows,
         IProgress<PretrainingProgress>? progress, (string Path, long EveryRows)? checkpoints,
-        (ResumeCheckpoint.Position Position, byte[] Optimizer)? resume, CancellationToken cancellation)
+        ResumeState<PretrainedModel, ResumeCheckpoint.Position>? resume, CancellationToken cancellation)
     {
         var options = model.Options;
         var network = model.Network;
         network.train();
-        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-        if (resume is { Optimizer: var state }) optimizer.load_state_dict(new BinaryReader(new MemoryStream(state)));
+        using var optimizer = resume?.RestoreOptimizer(network, options.LearningRate) ?? TrainingOptimizer.Adam(network, options.LearningRate, options.EmbeddingUpdates);
         // Counters of this call start from the checkpoint's; the history is the one this call started with.
         var start = resume?.Position;
         var history = start?.StartHistory ?? model.History;
+        var step = new PretrainingStep(model, start?.Truncated ?? 0);
         var losses = new List<LossPoint>(model.History.Losses);
-        var shuffle = new SeededRandom(options.Seed + (start?.ShuffleBase ?? history.Steps), stream: 10);
-        var window = new double[options.Tasks.Count];
-        int windowSteps = 0;
-        long rows = start?.Rows ?? 0, steps = start?.Steps ?? 0, truncated = start?.Truncated ?? 0, checkpointRows = rows;
-        int lastDay = model.History.LastDay;
-        var clock = Stopwatch.StartNew();
-
-        var prepared = DayShuffler.Batches(data, options.BatchSize, shuffle).Skip(checked((int)steps)).Select(batch => PreparedBatch.From(batch, model.Vocabularies, options));
-        BackgroundPreparation.Run(prepared, batch =>
+        IEnumerable<LossPoint> Points(IReadOnlyList<LossWindow> windows)
+            => windows.Select(w => new LossPoint(history.Steps + w.Step, history.Rows + w.Rows, w.Losses.Skip(1).ToArray()));
+        var outcome = TrainingEngine.Run(new TrainingRun<ImpressionBatch>
         {
-            using (var scope = NewDisposeScope())
+            Stage = "pre-training",
+            Batches = TrainingOrder.DayShuffled(() => data, options.BatchSize, options.Seed + (start?.ShuffleBase ?? history.Steps), stream: 10),
+            LossWindowSteps = options.ProgressInterval,
+            ExpectedRowsPerEpoch = expectedRows,
+            ResumeFrom = start == null ? null : new TrainingPosition(0, start.Steps, start.Steps, start.Rows),
+            Progress = ProgressMap.To(progress, p => new PretrainingProgress(p.Rows, p.TotalRows, p.Step, p.RowsPerSecond, p.Remaining, p.Losses.Skip(1).ToArray())),
+            CheckpointEveryRows = checkpoints?.EveryRows ?? 1,
+            Checkpoint = checkpoints is not { Path: var path } ? null : (at, windows) =>
             {
-                var output = network.forward(batch.Input.ToTensors());
-                Tensor total = zeros(1, dtype: ScalarType.Float32).sum();
-                for (int t = 0; t < options.Tasks.Count; t++)
-                {
-                    var (taskLoss, _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], options.PairwiseWeight);
-                    total = total + taskLoss;
-                    window[t] += taskLoss.item<float>();
-                }
-                optimizer.zero_grad();
-                total.backward();
-                optimizer.step();
-            }
-            rows += batch.Input.Rows;
-            truncated += batch.Input.TruncatedBehaviours;
-            lastDay = Math.Max(lastDay, batch.Day);
-            steps++;
-            windowSteps++;
-            if (steps % options.ProgressInterval == 0)
-            {
-                var mean = window.Select(w => w / windowSteps).ToArray();
-                losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
-                Array.Clear(window);
-                windowSteps = 0;
-                Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
-                if (checkpoints is { } c && rows - checkpointRows >= c.EveryRows)
-                {
-                    checkpointRows = rows;
-                    var sofar = new PretrainedModel(options, model.Vocabularies, network, Updated(history, rows, steps, lastDay, truncated, losses));
-                    ResumeCheckpoint.Write(c.Path, sofar, optimizer, new ResumeCheckpoint.Position(history.Steps, steps, rows, truncated, history));
-                }
-            }
-        }, cancellation);
-
-        if (windowSteps > 0)
-        {
-            var mean = window.Select(w => w / windowSteps).ToArray();
-            losses.Add(new LossPoint(history.Steps + steps, history.Rows + rows, mean));
-            Report(progress, rows, expectedRows, steps, clock.Elapsed, mean);
-        }
+                var sofar = new PretrainedModel(options, model.Vocabularies, network, Updated(history, at.Rows, at.Steps, step.LastDay, step.Truncated, [.. losses, .. Points(windows)]));
+                ResumeCheckpoint.Write(path, sofar, optimizer, new ResumeCheckpoint.Position(history.Steps, at.Steps, at.Rows, step.Truncated, history));
+            },
+            Cancellation = cancellation,
+        }, step, optimizer);
         network.eval();
-        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, rows, steps, lastDay, truncated, losses));
+        var end = outcome.End;
+        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, end.Rows, end.Steps, step.LastDay, step.Truncated, [.. losses, .. Points(outcome.Windows)]));
     }
 
     private static TrainingHistory Updated(TrainingHistory start, long rows, long steps, int lastDay, long truncated, List<LossPoint> losses) => start with
@@ -193,12 +161,31 @@ public sealed class KeepPretrainer
         Losses = [.. losses],
     };
 
-    private static void Report(IProgress<PretrainingProgress>? progress, long rows, long expected, long steps, TimeSpan elapsed, double[] losses)
+    /// <summary>
+    /// The network's part of a pre-training step: a block becomes index arrays and per-task targets off the
+    /// training thread; its loss is the sum over tasks of BCE + α·pairwise (each task's loss is recorded).
+    /// </summary>
+    private sealed class PretrainingStep(PretrainedModel model, long truncated) : ITrainingStep<ImpressionBatch, PreparedBatch>
     {
-        if (progress == null) return;
-        double speed = rows / Math.Max(elapsed.TotalSeconds, 1e-9);
-        var remaining = expected > rows ? TimeSpan.FromSeconds((expected - rows) / Math.Max(speed, 1e-9)) : TimeSpan.Zero;
-        progress.Report(new PretrainingProgress(rows, Math.Max(expected, rows), steps, speed, remaining, losses));
+        private readonly PretrainingOptions _options = model.Options;
+
+        /// <summary>Behaviours truncated so far (including those before a resume).</summary>
+        public long Truncated { get; private set; } = truncated;
+
+        /// <summary>The last day trained on.</summary>
+        public int LastDay { get; private set; } = model.History.LastDay;
+
+        public PreparedBatch Prepare(ImpressionBatch batch) => PreparedBatch.From(batch, model.Vocabularies, _options);
+
+        public StepLoss? Loss(PreparedBatch batch)
+        {
+            var output = model.Network.forward(batch.Input.ToTensors());
+            var parts = new Tensor[_options.Tasks.Count];
+            for (int t = 0; t < parts.Length; t++) (parts[t], _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], _options.PairwiseWeight);
+            Truncated += batch.Input.TruncatedBehaviours;
+            LastDay = Math.Max(LastDay, batch.Day);
+            return new StepLoss(parts.Aggregate((a, b) => a + b), parts, batch.Input.Rows);
+        }
     }
 
     /// <summary>A block ready for a step: index arrays and per-task targets, built off the training thread.</summary>

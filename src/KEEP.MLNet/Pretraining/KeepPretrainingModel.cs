@@ -48,9 +48,7 @@ public sealed class KeepPretrainingModel : nn.Module<ModelTensors, ModelOutput>
     {
         var user = _embeddings.User(input.User);
         var target = _embeddings.Item(input.Item, input.Shop, input.Category);
-        var behaviours = _embeddings.Item(input.HistoryItem, input.HistoryShop, input.HistoryCategory);
-        var mask = input.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
-        var interest = _attention.Pool(target, behaviours, mask);
+        var interest = _attention.Pool(target, _embeddings, input);
         var x = cat([user, target, interest], 1);
         var logits = new Tensor[_towers.Count];
         var knowledge = new Tensor[_towers.Count];

@@ -39,6 +39,18 @@ public sealed class ModelInput
     public long[] HistoryCategory { get; }
     /// <summary>Behaviours dropped because a sequence was longer than <see cref="HistoryLength"/>.</summary>
     public long TruncatedBehaviours { get; private set; }
+    /// <summary>
+    /// For each behaviour slot, its index in <see cref="DistinctItem"/>/<see cref="DistinctShop"/>/<see cref="DistinctCategory"/>:
+    /// the block's distinct (item, shop, category) behaviours, index 0 being padding. Lets the network compute a
+    /// behaviour's per-key work once per distinct behaviour of the block instead of once per slot.
+    /// </summary>
+    public long[] BehaviourSlot { get; private set; } = [];
+    /// <summary>Item rows of the block's distinct behaviours (index 0: padding).</summary>
+    public long[] DistinctItem { get; private set; } = [];
+    /// <summary>Shop rows of the block's distinct behaviours.</summary>
+    public long[] DistinctShop { get; private set; } = [];
+    /// <summary>Category rows of the block's distinct behaviours.</summary>
+    public long[] DistinctCategory { get; private set; } = [];
 
     /// <summary>Maps rows <paramref name="start"/>.. of a batch through the vocabularies.</summary>
     public static ModelInput From(ImpressionBatch batch, int start, int count, FeatureVocabularies vocabularies, int historyLength)
@@ -60,7 +72,30 @@ public sealed class ModelInput
             HistoryWindow.Fill(batch.HistoryCategoriesOf(row), slots);
             Map(slots, vocabularies.Categories, input.HistoryCategory.AsSpan(offset, historyLength));
         }
+        input.FindDistinctBehaviours();
         return input;
+    }
+
+    private void FindDistinctBehaviours()
+    {
+        var index = new Dictionary<(long, long, long), int> { [(IdVocabulary.Padding, IdVocabulary.Padding, IdVocabulary.Padding)] = 0 };
+        var item = new List<long> { IdVocabulary.Padding };
+        var shop = new List<long> { IdVocabulary.Padding };
+        var category = new List<long> { IdVocabulary.Padding };
+        var slot = new long[HistoryItem.Length];
+        for (int k = 0; k < slot.Length; k++)
+        {
+            var key = (HistoryItem[k], HistoryShop[k], HistoryCategory[k]);
+            if (!index.TryGetValue(key, out int at))
+            {
+                index[key] = at = item.Count;
+                item.Add(key.Item1);
+                shop.Add(key.Item2);
+                category.Add(key.Item3);
+            }
+            slot[k] = at;
+        }
+        (BehaviourSlot, DistinctItem, DistinctShop, DistinctCategory) = (slot, [.. item], [.. shop], [.. category]);
     }
 
     private static void Map(ReadOnlySpan<int> ids, IdVocabulary vocabulary, Span<long> rows)
@@ -74,9 +109,39 @@ public sealed class ModelInput
         long[] history = [Rows, HistoryLength];
         return new ModelTensors(
             tensor(User), tensor(Item), tensor(Shop), tensor(Category),
-            tensor(HistoryItem, history), tensor(HistoryShop, history), tensor(HistoryCategory, history));
+            tensor(HistoryItem, history), tensor(HistoryShop, history), tensor(HistoryCategory, history))
+        {
+            Behaviours = new DistinctBehaviours(tensor(BehaviourSlot, history), tensor(DistinctItem), tensor(DistinctShop), tensor(DistinctCategory)),
+        };
     }
 }
 
 /// <summary>The model's input tensors: indices [B] and behaviour indices [B, L].</summary>
-public sealed record ModelTensors(Tensor User, Tensor Item, Tensor Shop, Tensor Category, Tensor HistoryItem, Tensor HistoryShop, Tensor HistoryCategory);
+public sealed record ModelTensors(Tensor User, Tensor Item, Tensor Shop, Tensor Category, Tensor HistoryItem, Tensor HistoryShop, Tensor HistoryCategory)
+{
+    /// <summary>The block's distinct behaviours and each slot's index among them; null when not computed (networks then work per slot).</summary>
+    public DistinctBehaviours? Behaviours { get; init; }
+}
+
+/// <summary>A block's distinct behaviours: item/shop/category rows [U] (index 0 padding) and, per slot, its index among them [B, L].</summary>
+/// <param name="Slot">Index of each behaviour slot in the distinct list.</param>
+/// <param name="Item">Item rows of the distinct behaviours.</param>
+/// <param name="Shop">Shop rows of the distinct behaviours.</param>
+/// <param name="Category">Category rows of the distinct behaviours.</param>
+public sealed record DistinctBehaviours(Tensor Slot, Tensor Item, Tensor Shop, Tensor Category);
+
+/// <summary>The DIN interest vector of a block, the way every network here computes it.</summary>
+internal static class BehaviourInterest
+{
+    /// <summary>
+    /// The behaviours of <paramref name="rows"/> pooled by <paramref name="attention"/> for <paramref name="target"/>: over the
+    /// block's distinct behaviours when the tensors carry them (each looked up and projected once), per slot otherwise.
+    /// </summary>
+    public static Tensor Pool(this Layers.TargetAttention attention, Tensor target, Layers.FeatureEmbeddings embeddings, ModelTensors rows)
+    {
+        var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
+        return rows.Behaviours is { } distinct
+            ? attention.Pool(target, embeddings.Item(distinct.Item, distinct.Shop, distinct.Category), distinct.Slot, mask)
+            : attention.Pool(target, embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory), mask);
+    }
+}

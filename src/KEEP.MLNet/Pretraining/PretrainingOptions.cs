@@ -25,6 +25,8 @@ public sealed record PretrainingOptions
     public int MinIdCount { get; init; } = 1;
     /// <summary>Seed of initialisation and of the within-day shuffle.</summary>
     public int Seed { get; init; } = 42;
+    /// <summary>How embedding tables are updated: row-wise (lazy) Adam by default, so a step's cost does not grow with the vocabulary.</summary>
+    public Training.EmbeddingUpdates EmbeddingUpdates { get; init; } = Training.EmbeddingUpdates.RowwiseAdam;
     /// <summary>Torch threads; 0 uses every core.</summary>
     public int Threads { get; init; }
     /// <summary>Report progress every this many steps.</summary>
@@ -46,6 +48,7 @@ public sealed record PretrainingOptions
         Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), "positive");
         Require(BatchSize is >= 2 and <= 1_000_000, nameof(BatchSize), "between 2 and 1,000,000");
         Require(MinIdCount >= 1, nameof(MinIdCount), "at least 1");
+        Require(Enum.IsDefined(EmbeddingUpdates), nameof(EmbeddingUpdates), "RowwiseAdam or DenseAdam");
         Require(Threads >= 0, nameof(Threads), "0 (all cores) or positive");
         Require(ProgressInterval >= 1, nameof(ProgressInterval), "at least 1");
     }

@@ -4,7 +4,7 @@ namespace KEEP.MLNet.Pretraining;
 
 /// <summary>
 /// What a killed pre-training run needs to continue exactly: the model so far (weights, vocabularies,
-/// history), Adam's moments and step counts, and the position in the day-ordered, shuffled stream of
+/// history), the optimizer's moments and step counts, and the position in the day-ordered, shuffled stream of
 /// blocks. Written atomically (temporary file, then rename) at loss-window boundaries, so a kill at any
 /// moment leaves either the previous checkpoint or the new one, never a torn file.
 /// </summary>
@@ -18,9 +18,9 @@ internal static class ResumeCheckpoint
     /// <param name="StartHistory">The model's history when this call started.</param>
     internal sealed record Position(long ShuffleBase, long Steps, long Rows, long Truncated, TrainingHistory StartHistory);
 
-    public static void Write(string path, PretrainedModel model, TorchSharp.Modules.Adam optimizer, Position position)
+    public static void Write(string path, PretrainedModel model, Training.ITrainingOptimizer optimizer, Position position)
         => ResumeArchive.Write(path, position, "model.keep", model.Save, optimizer);
 
-    public static (PretrainedModel Model, Position Position, byte[] Optimizer) Read(string path)
+    public static ResumeState<PretrainedModel, Position> Read(string path)
         => ResumeArchive.Read<PretrainedModel, Position>(path, "model.keep", PretrainedModel.Load, "resume checkpoint");
 }

@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Retrieval;
@@ -46,16 +47,17 @@ public sealed class RetrievalTeacher : IDisposable
         try
         {
             network.train();
-            using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
-            var windows = MinibatchTraining.Run("teacher", data, rows, options, options.TeacherEpochs, optimizer,
-                batch => (Input: ModelInput.From(batch, 0, batch.Count, vocabularies, options.HistoryLength),
+            using var optimizer = TrainingOptimizer.Adam(network, options.LearningRate, EmbeddingUpdates.DenseAdam);
+            var outcome = TrainingEngine.Run(options.TrainingRun("teacher", data, rows, options.TeacherEpochs, progress, cancellation), TrainingStep.From(
+                (ImpressionBatch batch) => (Input: ModelInput.From(batch, 0, batch.Count, vocabularies, options.HistoryLength),
                     Retrieved: RetrievedFeatures.From(index.Search(batch), index, vocabularies), Clicks: Clicks(batch)),
                 block =>
                 {
                     var (logit, _) = network.forward((block.Input.ToTensors(), block.Retrieved.ToTensors()));
                     var loss = nn.functional.binary_cross_entropy_with_logits(logit, tensor(block.Clicks));
-                    return (loss, [], block.Input.Rows);
-                }, progress, cancellation);
+                    return new StepLoss(loss, [], block.Input.Rows);
+                }), optimizer);
+            var windows = outcome.Windows.Select(w => w.Losses).ToList();
             network.eval();
             return new RetrievalTeacher(options, vocabularies, network, index, [.. windows.Select(w => w[0])]);
         }

@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Retrieval;
@@ -23,10 +24,10 @@ public static class RokDistiller
         try
         {
             network.train();
-            using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+            using var optimizer = TrainingOptimizer.Adam(network, options.LearningRate, EmbeddingUpdates.DenseAdam);
             long rows = 0;
-            var windows = MinibatchTraining.Run("distillation", data, 0, options, options.DistillationEpochs, optimizer,
-                batch => teacher.RepresentCovered(batch) is { Rows.Count: >= 2 } covered
+            var outcome = TrainingEngine.Run(options.TrainingRun("distillation", data, 0, options.DistillationEpochs, progress, cancellation), TrainingStep.From(
+                (ImpressionBatch batch) => teacher.RepresentCovered(batch) is { Rows.Count: >= 2 } covered
                     ? (Input: ModelInput.From(covered.Rows, 0, covered.Rows.Count, vocabularies, options.HistoryLength), Target: covered.Representation)
                     : default,
                 block =>
@@ -38,8 +39,9 @@ public static class RokDistiller
                     var (_, reconstruction) = network.forward(block.Input.ToTensors());
                     var mse = nn.functional.mse_loss(reconstruction, target);
                     var contrastive = InfoNce(reconstruction, target, options.Temperature);
-                    return (mse + options.ContrastiveWeight * contrastive, [mse, contrastive], n);
-                }, progress, cancellation);
+                    return new StepLoss(mse + options.ContrastiveWeight * contrastive, [mse, contrastive], n);
+                }), optimizer);
+            var windows = outcome.Windows.Select(w => w.Losses).ToList();
             network.eval();
             var history = new RokHistory
             {

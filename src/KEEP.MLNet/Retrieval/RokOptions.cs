@@ -52,6 +52,18 @@ public sealed record RokOptions
         if (!(Temperature > 0)) throw new ArgumentException($"Temperature must be positive (got {Temperature}).", nameof(Temperature));
     }
 
+    /// <summary>How both ROK stages train: day order shuffled within days, windows of 10 steps, progress as <see cref="RokProgress"/>.</summary>
+    internal Training.TrainingRun<Data.ImpressionBatch> TrainingRun(string stage, Func<IEnumerable<Data.ImpressionBatch>> data, long expectedRows, int epochs,
+        IProgress<RokProgress>? progress, CancellationToken cancellation) => new()
+    {
+        Stage = stage,
+        Batches = Training.TrainingOrder.DayShuffled(data, BatchSize, Seed, stream: 13),
+        Epochs = epochs,
+        ExpectedRowsPerEpoch = expectedRows,
+        Progress = Training.ProgressMap.To(progress, p => new RokProgress(stage, p.Rows, p.TotalRows, p.Losses.Count > 0 ? p.Losses[0] : double.NaN)),
+        Cancellation = cancellation,
+    };
+
     private static void Positive(int value, string name)
     {
         if (value <= 0) throw new ArgumentException($"{name} must be positive (got {value}).", name);

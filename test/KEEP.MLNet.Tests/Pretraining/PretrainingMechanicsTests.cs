@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Training;
 using KEEP.MLNet.Pretraining;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Serving.Compression;
@@ -93,25 +94,27 @@ public sealed class KnowledgeCompressor
         return ([.. user], [.. item], [.. interaction]);
     }
 
+    /// <summary>Epochs over the sampled rows in a seeded random order, MSE between K̂_u ⊙ K̂_i and K_ui, through the training engine.</summary>
     private void Train(TwoTowerStudent student, Tensor user, Tensor item, Tensor target)
     {
         student.train();
-        using var optimizer = optim.Adam(student.parameters(), _options.LearningRate);
+        using var optimizer = TrainingOptimizer.Adam(student, _options.LearningRate, EmbeddingUpdates.DenseAdam);
         long n = user.shape[0];
         var generator = new Generator().manual_seed(_options.Seed);
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        IEnumerable<long[]> Blocks(int epoch)
         {
-            using var permutation = randperm(n, generator: generator);
+            long[] order;
+            using (var permutation = randperm(n, generator: generator)) order = permutation.data<long>().ToArray();
             for (long start = 0; start < n; start += _options.BatchSize)
-            {
-                using var scope = NewDisposeScope();
-                var index = permutation.slice(0, start, Math.Min(n, start + _options.BatchSize), 1);
-                var loss = nn.functional.mse_loss(student.forward(user[index], item[index]), target[index]);
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-            }
+                yield return order[(int)start..(int)Math.Min(n, start + _options.BatchSize)];
         }
+        TrainingEngine.Run(new TrainingRun<long[]> { Stage = "decomposition", Batches = Blocks, Epochs = _options.Epochs }, TrainingStep.From(
+            (long[] rows) => rows,
+            rows =>
+            {
+                var index = tensor(rows);
+                return new StepLoss(nn.functional.mse_loss(student.forward(user[index], item[index]), target[index]), [], rows.Length);
+            }), optimizer);
         student.eval();
     }
 

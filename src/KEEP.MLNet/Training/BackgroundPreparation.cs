@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace KEEP.MLNet.Pretraining;
+namespace KEEP.MLNet.Training;
 
 /// <summary>
 /// Runs the preparation of training blocks (reading, vocabulary lookups, pairs, knowledge) on a second

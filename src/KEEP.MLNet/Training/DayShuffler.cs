@@ -1,7 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 
-namespace KEEP.MLNet.Pretraining;
+namespace KEEP.MLNet.Training;
 
 /// <summary>
 /// The paper's data order: days in order, rows shuffled within each day. Buffers one day at a time (not

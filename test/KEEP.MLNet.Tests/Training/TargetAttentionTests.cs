@@ -1,0 +1,71 @@
+using KEEP.MLNet.Layers;
+using static TorchSharp.torch;
+
+namespace KEEP.MLNet.Tests.Training;
+
+[TestClass]
+public sealed class TargetAttentionTests
+{
+    [TestMethod]
+    [DataRow(48, 50, 64)]
+    [DataRow(16, 7, 33)]
+    public void Factored_attention_computes_the_concatenated_formulation_and_its_gradients(int dim, int length, int rows)
+    {
+        manual_seed(5);
+        using var attention = new TargetAttention(dim, [80, 40]);
+        using var scope = NewDisposeScope();
+        var query = randn(rows, dim).requires_grad_(true);
+        var keys = randn(rows, length, dim).requires_grad_(true);
+        var mask = (rand(rows, length) > 0.3).to_type(ScalarType.Float32);
+
+        var fast = attention.Pool(query, keys, mask);
+        var fastGradients = Gradients(attention, fast, query, keys);
+        var naive = NaiveTargetAttention.Pool(attention, query, keys, mask);
+        var naiveGradients = Gradients(attention, naive, query, keys);
+
+        Assert.AreEqual(0.0, (fast - naive).abs().max().item<float>(), 1e-5, "forward");
+        Assert.AreEqual(naiveGradients.Count, fastGradients.Count);
+        for (int i = 0; i < naiveGradients.Count; i++)
+        {
+            double scale = Math.Max(1, naiveGradients[i].abs().max().item<float>());
+            Assert.AreEqual(0.0, (fastGradients[i] - naiveGradients[i]).abs().max().item<float>() / scale, 1e-4, $"gradient {i}");
+        }
+    }
+
+    [TestMethod]
+    public void Attention_over_distinct_behaviours_computes_the_concatenated_formulation_and_its_gradients()
+    {
+        const int dim = 48, length = 20, rows = 40, distinct = 30;
+        manual_seed(6);
+        using var attention = new TargetAttention(dim, [80, 40]);
+        using var scope = NewDisposeScope();
+        var query = randn(rows, dim).requires_grad_(true);
+        var table = randn(distinct, dim).requires_grad_(true);
+        var slots = randint(0, distinct, [rows, length], dtype: ScalarType.Int64);
+        var mask = slots.ne(0).to_type(ScalarType.Float32);
+
+        var fast = attention.Pool(query, table, slots, mask);
+        var fastGradients = Gradients(attention, fast, query, table);
+        var keys = table.index_select(0, slots.flatten()).view(rows, length, dim);
+        var naive = NaiveTargetAttention.Pool(attention, query, keys, mask);
+        var naiveGradients = Gradients(attention, naive, query, table);
+
+        Assert.AreEqual(0.0, (fast - naive).abs().max().item<float>(), 1e-5, "forward");
+        for (int i = 0; i < naiveGradients.Count; i++)
+        {
+            double scale = Math.Max(1, naiveGradients[i].abs().max().item<float>());
+            Assert.AreEqual(0.0, (fastGradients[i] - naiveGradients[i]).abs().max().item<float>() / scale, 1e-4, $"gradient {i}");
+        }
+    }
+
+    /// <summary>Gradients of a fixed random projection of the output with respect to the inputs and every parameter.</summary>
+    private static List<Tensor> Gradients(TargetAttention attention, Tensor output, Tensor query, Tensor keys)
+    {
+        var generator = new Generator().manual_seed(9);
+        var projection = randn(output.shape, generator: generator);
+        var wrt = new List<Tensor> { query, keys };
+        wrt.AddRange(attention.parameters());
+        var gradients = autograd.grad([(output * projection).sum()], wrt, retain_graph: false);
+        return [.. gradients.Select(g => g.detach().clone())];
+    }
+}
