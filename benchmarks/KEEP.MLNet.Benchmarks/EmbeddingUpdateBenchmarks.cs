@@ -12,8 +12,8 @@ namespace KEEP.MLNet.Benchmarks;
 /// Row-wise (lazy) against dense Adam for the embedding tables.
 /// <c>embedding-quality [preset] [worlds]</c>: pre-trains on each world's super-domain with both and compares the
 /// click tower's GAUC on the sub-domain test day (paired user bootstrap).
-/// <c>embedding-vocabulary [sizes…]</c>: step time of pre-training with 10k, 1M and 5M users (synthetic ids, the
-/// same batch), dense and row-wise, with the process's peak RSS.
+/// <c>embedding-vocabulary [rowwise|dense|both] [sizes…]</c>: step time of pre-training with 10k, 1M and 5M users
+/// (synthetic ids, the same batches), with the process's peak RSS — run one size per process for a per-size peak.
 /// </summary>
 internal static class EmbeddingUpdateBenchmarks
 {
@@ -57,11 +57,19 @@ internal static class EmbeddingUpdateBenchmarks
 
     public static void Vocabulary(string[] args)
     {
-        var sizes = args.Length > 0 ? args.Select(a => long.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : [10_000, 1_000_000, 5_000_000];
+        string which = args.Length > 0 && !char.IsDigit(args[0][0]) ? args[0] : "both";
+        var sizes = args.SkipWhile(a => !char.IsDigit(a[0])).Select(a => long.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty().ToArray();
+        if (sizes is [0]) sizes = [10_000, 1_000_000, 5_000_000];
+        EmbeddingUpdates[] kinds = which switch
+        {
+            "rowwise" => [EmbeddingUpdates.RowwiseAdam],
+            "dense" => [EmbeddingUpdates.DenseAdam],
+            _ => [EmbeddingUpdates.RowwiseAdam, EmbeddingUpdates.DenseAdam],
+        };
         var options = new PretrainingOptions();
         set_num_threads(Environment.ProcessorCount);
         Console.WriteLine($"batch {options.BatchSize}, L = {options.HistoryLength}; 200k items, 20k shops, 2k categories; ids drawn uniformly (the same batches at every size)");
-        foreach (var updates in new[] { EmbeddingUpdates.RowwiseAdam, EmbeddingUpdates.DenseAdam })
+        foreach (var updates in kinds)
             foreach (long users in sizes)
             {
                 var vocabularies = new FeatureVocabularies(Vocabulary(users), Vocabulary(200_000), Vocabulary(20_000), Vocabulary(2_000));

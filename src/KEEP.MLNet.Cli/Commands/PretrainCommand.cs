@@ -26,9 +26,10 @@ internal static class PretrainCommand
         var every = new Option<long>("--checkpoint-every") { Description = "Rows between resume checkpoints (written atomically to OUT.resume); 0 writes none.", DefaultValueFactory = _ => 200_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue a run that was killed, from OUT.resume (same --data; the result equals an uninterrupted run)." };
         var lastDays = new Option<int>("--last-days") { Description = "Pre-train on only the most recent this many days of the data (the paper's 1 month / 6 months / 2 years, Table 6); 0 uses every day. Give the same value with --resume.", DefaultValueFactory = _ => 0 };
+        var updates = new Option<string>("--embedding-updates") { Description = "How embedding tables are updated: 'rowwise' (lazy Adam: only the rows a step uses, so a step's cost does not grow with the number of users and items) or 'dense' (Adam over every row, every step).", DefaultValueFactory = _ => "rowwise" };
         var output2 = new OutputArguments();
         var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip\n  keep pretrain --data keep-demo/data --out knowledge-recent.zip --last-days 4\n  keep pretrain --data keep-demo/data --out knowledge.zip --resume   (after a crash or kill)");
-        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume, lastDays }) command.Options.Add(option);
+        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume, lastDays, updates }) command.Options.Add(option);
         output2.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -40,6 +41,12 @@ internal static class PretrainCommand
                 PairwiseWeight = result.GetValue(alpha),
                 HistoryLength = result.GetValue(history),
                 Seed = result.GetValue(seed),
+                EmbeddingUpdates = result.GetValue(updates) switch
+                {
+                    "rowwise" => Training.EmbeddingUpdates.RowwiseAdam,
+                    "dense" => Training.EmbeddingUpdates.DenseAdam,
+                    var other => throw new ArgumentException($"--embedding-updates: '{other}' is neither 'rowwise' nor 'dense'."),
+                },
             };
             options.Validate();
             bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json);

@@ -68,12 +68,16 @@ public sealed class TargetAttention : nn.Module
         return matmul(keys, (wk - wd).t());
     }
 
+    /// <summary>The i-th PReLU; while training, through <see cref="ScalarPrelu"/>'s faster backward (same function).</summary>
+    private Tensor Activate(int i, Tensor x)
+        => training && is_grad_enabled() ? ScalarPrelu.Of(x, _activations[i].weight!) : _activations[i].forward(x);
+
     private Tensor PoolWithKeyPart(Tensor query, Tensor keys, Tensor keyPart, Tensor mask)
     {
         var (wq, _, wd, wp) = FirstWeights(keys.shape[^1]);
         var perRow = nn.functional.linear(query, wq + wd, _hidden[0].bias);
-        var x = _activations[0].forward(keyPart + matmul(query.unsqueeze(1) * keys, wp.t()) + perRow.unsqueeze(1));
-        for (int i = 1; i < _hidden.Count; i++) x = _activations[i].forward(_hidden[i].forward(x));
+        var x = Activate(0, keyPart + matmul(query.unsqueeze(1) * keys, wp.t()) + perRow.unsqueeze(1));
+        for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
         var scores = _score.forward(x).squeeze(-1) * mask;
         return matmul(scores.unsqueeze(1), keys).squeeze(1);
     }

@@ -20,21 +20,23 @@ internal interface IRowwiseEmbeddings
 
 /// <summary>
 /// The rows one step looked up: each lookup gathers the distinct rows it needs into a small leaf tensor that
-/// receives the gradient, so back-propagation never touches the rest of the table.
+/// receives the gradient, so back-propagation never touches the rest of the table. Distinct rows are found
+/// in one linear pass over the ids with a per-table slot map (no sort), reset after each use.
 /// </summary>
 internal sealed class RowLookups
 {
-    private readonly Dictionary<Embedding, List<(Tensor Rows, Tensor Values)>> _touched = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Embedding, List<(long[] Rows, Tensor Values)>> _touched = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Embedding, int[]> _slots = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The embeddings of <paramref name="ids"/> (any shape) from <paramref name="table"/>, shaped [..ids, dim].</summary>
     public Tensor Lookup(Embedding table, Tensor ids)
     {
-        var (rows, inverse, _) = unique(ids.flatten(), sorted: true, return_inverse: true);
-        var values = table.weight!.detach().index_select(0, rows).requires_grad_(true);
+        var (rows, inverse) = Distinct(table, ids.flatten().data<long>().ToArray());
+        var values = table.weight!.detach().index_select(0, tensor(rows)).requires_grad_(true);
         if (!_touched.TryGetValue(table, out var list)) _touched[table] = list = [];
         list.Add((rows, values));
         long[] shape = [.. ids.shape, table.weight!.shape[1]];
-        return values.index_select(0, inverse!).view(shape);
+        return values.index_select(0, tensor(inverse)).view(shape);
     }
 
     /// <summary>Each table's distinct touched rows and their summed gradients; clears the record.</summary>
@@ -42,14 +44,40 @@ internal sealed class RowLookups
     {
         foreach (var (table, list) in _touched)
         {
-            var withGrad = list.Where(l => l.Values.grad is not null).ToList();
+            // Lookups of an earlier scope that never reached a step (their tensors are disposed) are dropped.
+            var withGrad = list.Where(l => !l.Values.IsInvalid && l.Values.grad is not null).ToList();
             if (withGrad.Count == 0) continue;
-            if (withGrad.Count == 1) { yield return (table, withGrad[0].Rows, withGrad[0].Values.grad!); continue; }
-            var (rows, inverse, _) = unique(cat([.. withGrad.Select(l => l.Rows)]), sorted: true, return_inverse: true);
-            var gradient = zeros(rows.shape[0], table.weight!.shape[1]).index_add_(0, inverse!, cat([.. withGrad.Select(l => l.Values.grad!)]), 1);
-            yield return (table, rows, gradient);
+            if (withGrad.Count == 1) { yield return (table, tensor(withGrad[0].Rows), withGrad[0].Values.grad!); continue; }
+            var (rows, inverse) = Distinct(table, [.. withGrad.SelectMany(l => l.Rows)]);
+            var gradient = zeros(rows.Length, table.weight!.shape[1]).index_add_(0, tensor(inverse), cat([.. withGrad.Select(l => l.Values.grad!)]), 1);
+            yield return (table, tensor(rows), gradient);
         }
         _touched.Clear();
+    }
+
+    /// <summary>The distinct ids in order of first appearance, and each id's index among them.</summary>
+    private (long[] Rows, long[] Inverse) Distinct(Embedding table, long[] ids)
+    {
+        if (!_slots.TryGetValue(table, out var slotOf))
+        {
+            _slots[table] = slotOf = new int[checked((int)table.weight!.shape[0])];
+            Array.Fill(slotOf, -1);
+        }
+        var rows = new List<long>();
+        var inverse = new long[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            long id = ids[i];
+            int slot = slotOf[id];
+            if (slot < 0)
+            {
+                slotOf[id] = slot = rows.Count;
+                rows.Add(id);
+            }
+            inverse[i] = slot;
+        }
+        foreach (long id in rows) slotOf[id] = -1;
+        return ([.. rows], inverse);
     }
 }
 

@@ -103,7 +103,9 @@ public sealed class LibTorchSharpPatchTests
     public void Version_definitions_of_the_system_libstdcxx_match_readelf()
     {
         string? lib = LibTorchSharpPatcher.FindSystemLibStdCxx();
-        if (lib == null || !HasReadElf()) Assert.Inconclusive("No system libstdc++ or readelf.");
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("The ELF patch applies to Linux only.");
+        Assert.IsNotNull(lib, "no system libstdc++ found");
+        RequireReadElf();
         var ours = ElfVersions.ReadDefinitions(File.ReadAllBytes(lib)).Where(v => v.StartsWith("GLIBCXX_", StringComparison.Ordinal)).ToHashSet();
         var theirs = Run("readelf", $"-V \"{lib}\"").Split('\n')
             .Select(l => l.Trim()).Where(l => l.Contains("Name: GLIBCXX_", StringComparison.Ordinal) && l.Contains("Flags", StringComparison.Ordinal) && !l.Contains("Parent", StringComparison.Ordinal))
@@ -121,12 +123,15 @@ public sealed class LibTorchSharpPatchTests
 
     private static void AssertReadElfAgrees(string path)
     {
-        if (!HasReadElf()) return;
+        if (!OperatingSystem.IsLinux()) return;
+        RequireReadElf();
         string line = Run("readelf", $"-V \"{path}\"").Split('\n').Single(l => l.Contains("Name: " + LibTorchSharpPatcher.RequiredVersion, StringComparison.Ordinal));
         StringAssert.Contains(line, "Flags: WEAK");
     }
 
-    private static bool HasReadElf() => OperatingSystem.IsLinux() && File.Exists("/usr/bin/readelf");
+    /// <summary>The cross-check is the point of these tests: without readelf they fail (.ci/run installs binutils), never pass silently.</summary>
+    private static void RequireReadElf()
+        => Assert.IsTrue(File.Exists("/usr/bin/readelf"), "readelf is needed to cross-check the ELF patch (Debian: apt-get install binutils; .ci/run installs it)");
 
     private static string TempDir() => Directory.CreateTempSubdirectory("keep-elf-").FullName;
 

@@ -23,15 +23,21 @@ public sealed class PluginTests
         => ml.BinaryClassification.Trainers.FastTree(new Microsoft.ML.Trainers.FastTree.FastTreeBinaryTrainer.Options { LabelColumnName = ImpressionColumns.Click, NumberOfTrees = 60, NumberOfLeaves = 16, MinimumExampleCountPerLeaf = 20, Seed = 1 });
 
     [TestMethod]
-    public void Plugged_FastTree_scores_with_knowledge_it_does_not_have_without()
+    public void Plugged_FastTree_splits_on_the_knowledge_and_the_knowledge_alone_ranks_held_out_rows()
     {
         // Quality comparisons (3 seeds, the default world) belong to the experiment harness; here: the
-        // plugged model is a different model, and knowledge-only features carry signal on held-out rows.
+        // plugged trees use the knowledge slots appended after the base features, and knowledge-only
+        // features carry signal on held-out rows.
         var ml = new MLContext(1);
         var (train, test) = Featurized(ml);
-        var baseScores = FastTree(ml).Fit(train).Transform(test).GetColumn<float>("Score").ToArray();
-        var plugged = ml.BinaryClassification.Trainers.KeepPlugin(FastTree(ml), TestModels.TinyModel).Fit(train).Transform(test);
-        CollectionAssert.AreNotEqual(baseScores, plugged.GetColumn<float>("Score").ToArray());
+        int baseSlots = ((VectorDataViewType)train.Schema["Features"].Type).Size;
+        var plugged = ml.BinaryClassification.Trainers.KeepPlugin(FastTree(ml), TestModels.TinyModel).Fit(train);
+        var trees = (BinaryPredictionTransformer<Microsoft.ML.Calibrators.CalibratedModelParametersBase<Microsoft.ML.Trainers.FastTree.FastTreeBinaryModelParameters, Microsoft.ML.Calibrators.PlattCalibrator>>)plugged.LastTransformer;
+        var gains = default(VBuffer<float>);
+        trees.Model.SubModel.GetFeatureWeights(ref gains);
+        var dense = gains.DenseValues().ToArray();
+        Assert.AreEqual(baseSlots + 48 + 48 + 192, dense.Length, "base features, then K_u, K_i, K_ui");
+        Assert.IsGreaterThan(0.0, dense.Skip(baseSlots).Sum(), "the trees split on knowledge slots");
         var knowledgeOnly = ml.Transforms.CopyColumns("Features", "K_ui").Append(FastTree(ml));
         var withKnowledge = ml.Transforms.KeepKnowledge(TestModels.TinyModel);
         var scored = knowledgeOnly.Fit(withKnowledge.Fit(train).Transform(train)).Transform(withKnowledge.Fit(test).Transform(test));
