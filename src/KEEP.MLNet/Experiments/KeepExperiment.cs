@@ -6,6 +6,7 @@ using KEEP.MLNet.Retrieval;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Experiments;
 

@@ -2,6 +2,7 @@ using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Experiments;
 

@@ -4,6 +4,7 @@ using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
 using KEEP.MLNet.Retrieval;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Experiments;
 

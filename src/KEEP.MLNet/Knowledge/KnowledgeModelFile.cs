@@ -14,7 +14,7 @@ namespace KEEP.MLNet.Knowledge;
 public static class KnowledgeModelFile
 {
     /// <summary>The zip entry holding the checkpoint.</summary>
-    public const string CheckpointEntry = "KEEP/checkpoint.keep";
+    public const string CheckpointEntry = ModelZip.KnowledgeCheckpointEntry;
 
     /// <summary>Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> to <paramref name="path"/> (atomically).</summary>
     public static void Save(MLContext mlContext, KnowledgeExtractionTransformer transformer, DataViewSchema inputSchema, string path)

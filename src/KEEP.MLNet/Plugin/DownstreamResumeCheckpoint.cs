@@ -1,4 +1,5 @@
 using KEEP.MLNet.Data.Formats;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Plugin;
 

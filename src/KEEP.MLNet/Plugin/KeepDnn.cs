@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Pretraining;
 using static TorchSharp.torch;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Plugin;
 

@@ -12,7 +12,7 @@ namespace KEEP.MLNet.Plugin;
 public static class KeepDnnModelFile
 {
     /// <summary>The zip entry holding the DNN checkpoint.</summary>
-    public const string CheckpointEntry = "KEEP/keep-dnn.keep";
+    public const string CheckpointEntry = ModelZip.DnnCheckpointEntry;
 
     /// <summary>
     /// Saves <paramref name="transformer"/> for inputs of <paramref name="inputSchema"/> with its checkpoint

@@ -1,5 +1,6 @@
 using KEEP.MLNet.Knowledge.Onnx;
 using static TorchSharp.torch;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Plugin;
 

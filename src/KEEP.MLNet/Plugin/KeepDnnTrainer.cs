@@ -3,6 +3,7 @@ using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Pretraining;
 using KEEP.MLNet.Training;
 using static TorchSharp.torch;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Plugin;
 

@@ -1,3 +1,4 @@
+using KEEP.MLNet.Knowledge;
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>The single sources a knowledge source is made of (a <see cref="CombinedKnowledge"/> opened up, recursively).</summary>

@@ -1,12 +1,12 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge.Onnx;
-using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Retrieval;
 
 /// <summary>
 /// ROK knowledge as a plug-in input for the KEEP DNN: instance-wise, feature-wise or both (in that order).
-/// Combine it with KEEP's K(u, i) through <see cref="CombinedKnowledge"/>.
+/// Combine it with KEEP's K(u, i) through <see cref="Plugin.CombinedKnowledge"/>.
 /// </summary>
 public sealed class RokKnowledge : IKnowledgeSource, IPortableKnowledge
 {

@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Serving;
 

@@ -2,6 +2,7 @@ using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge.Onnx;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Serving.Compression;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Serving;
 

@@ -4,6 +4,7 @@ using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
 using KEEP.MLNet.Tests.Cli;
+using KEEP.MLNet.Knowledge;
 
 namespace KEEP.MLNet.Tests.Data;
 

@@ -55,8 +55,8 @@ internal static class CheckpointArchive
         if (Has("rok.json")) return "a ROK knowledge base (from 'keep rok'; plug it in with --rok or RokKnowledge)";
         if (Has("keep-dnn.json")) return "a KEEP DNN checkpoint";
         if (Has("resume.json")) return "a resume checkpoint (use it with --resume)";
-        if (Has(Knowledge.KnowledgeModelFile.CheckpointEntry)) return "a KEEP knowledge model (from 'keep pretrain')";
-        if (Has(Plugin.KeepDnnModelFile.CheckpointEntry)) return "a KEEP DNN model (from 'keep train')";
+        if (Has(ModelZip.KnowledgeCheckpointEntry)) return "a KEEP knowledge model (from 'keep pretrain')";
+        if (Has(ModelZip.DnnCheckpointEntry)) return "a KEEP DNN model (from 'keep train')";
         if (zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("TrainingInfo/", StringComparison.Ordinal)))
             return "a plain ML.NET model";
         return "no KEEP.MLNet file (a zip of unknown content)";

@@ -10,6 +10,12 @@ namespace KEEP.MLNet.Data.Formats;
 /// </summary>
 internal static class ModelZip
 {
+    /// <summary>Where a knowledge model's zip carries its KEEP checkpoint (<c>KnowledgeModelFile</c>).</summary>
+    public const string KnowledgeCheckpointEntry = "KEEP/checkpoint.keep";
+
+    /// <summary>Where a KEEP DNN's zip carries its checkpoint (<c>KeepDnnModelFile</c>).</summary>
+    public const string DnnCheckpointEntry = "KEEP/keep-dnn.keep";
+
     /// <summary>Saves <paramref name="transformer"/> for <paramref name="inputSchema"/> plus the entry, atomically.</summary>
     /// <remarks>With a null <paramref name="writeEntry"/> the zip is ML.NET's alone.</remarks>
     public static void Save(MLContext mlContext, ITransformer transformer, DataViewSchema inputSchema, string path, string entryName, Action<Stream>? writeEntry)

@@ -1,10 +1,10 @@
 using KEEP.MLNet.Data;
 
-namespace KEEP.MLNet.Plugin;
+namespace KEEP.MLNet.Knowledge;
 
 /// <summary>
 /// Where a KEEP DNN's plug-in gets K(u, i) for a block of rows: the pre-trained network itself
-/// (<see cref="ExactKnowledge"/>), or compressed knowledge read from a knowledge store
+/// (<see cref="Plugin.ExactKnowledge"/>), or compressed knowledge read from a knowledge store
 /// (<see cref="Serving.CachedKnowledge"/>).
 /// </summary>
 public interface IKnowledgeSource

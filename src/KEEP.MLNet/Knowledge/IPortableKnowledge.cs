@@ -1,6 +1,6 @@
 using KEEP.MLNet.Knowledge.Onnx;
 
-namespace KEEP.MLNet.Plugin;
+namespace KEEP.MLNet.Knowledge;
 
 /// <summary>A knowledge source whose computation can be written into an ONNX graph, so a plugged model's zip carries it.</summary>
 internal interface IPortableKnowledge

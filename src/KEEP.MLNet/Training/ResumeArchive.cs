@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using KEEP.MLNet.Training;
+using KEEP.MLNet.Data.Formats;
 
-namespace KEEP.MLNet.Data.Formats;
+namespace KEEP.MLNet.Training;
 
 /// <summary>
 /// The file a resumable training run writes: its position (JSON), the model so far (the model's own
