@@ -18,6 +18,7 @@ internal static class KeepCli
     /// <summary>Runs the command line; help and parse errors go to <paramref name="output"/>/<paramref name="error"/> (default: the console).</summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, TextWriter? error = null)
     {
+        KEEP.MLNet.Serving.RedisKnowledgeStore.Register(); // --store redis://… in publish, cached knowledge
         var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using KEEP.MLNet.Experiments;
 using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using KEEP.MLNet.Experiments;
 using KEEP.MLNet.Cli.Commands;
 using KEEP.MLNet.Cli.Rendering;
 using KEEP.MLNet.Data;

@@ -47,7 +47,7 @@ public sealed partial class FolderDirectionTests
     {
         var edges = FolderEdges();
         // Uses that exist by design: if the scan stopped seeing them it would also miss a cycle.
-        foreach (var (from, to) in new[] { ("Pretraining", "Training"), ("Pretraining", "Layers"), ("Plugin", "Pretraining"), ("Experiments", "Evaluation"), ("Training", "Data"), ("Retrieval", "Knowledge") })
+        foreach (var (from, to) in new[] { ("Pretraining", "Training"), ("Pretraining", "Layers"), ("Plugin", "Pretraining"), ("Serving", "Plugin"), ("Knowledge", "Pretraining"), ("Training", "Data"), ("Retrieval", "Knowledge") })
             Assert.IsTrue(edges.ContainsKey((from, to)), $"expected a use {from} → {to}; found: {string.Join(", ", edges.Keys.Select(e => $"{e.From}→{e.To}"))}");
     }
 

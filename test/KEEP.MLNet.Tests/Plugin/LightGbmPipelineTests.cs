@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Experiments;
 using KEEP.MLNet.Plugin;
 using Microsoft.ML;
 using Microsoft.ML.Data;

@@ -41,6 +41,7 @@ public static class ConsumptionProject
         string reference = keepProject == null
             ? "    <PackageReference Include=\"KEEP.MLNet\" Version=\"1.0.0\" />"
             : $"    <ProjectReference Include=\"{Path.GetFullPath(keepProject)}\" />";
+        // The tree trainers' packages load tree models (KEEP.MLNet itself does not reference them).
         // With a project reference the TorchSharp fix for Debian 12 comes from the library's own targets (the package brings them itself).
         string import = keepProject == null ? "" : $"  <Import Project=\"{Path.Combine(Path.GetDirectoryName(Path.GetFullPath(keepProject))!, "build", "KEEP.MLNet.targets")}\" />\n";
         return $"""
@@ -53,6 +54,8 @@ public static class ConsumptionProject
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Microsoft.ML" Version="5.0.1" />
+                <PackageReference Include="Microsoft.ML.FastTree" Version="5.0.1" />
+                <PackageReference Include="Microsoft.ML.LightGbm" Version="5.0.1" />
             {reference}
                 <None Include="MLModel.zip" CopyToOutputDirectory="PreserveNewest" />
               </ItemGroup>

@@ -1,9 +1,10 @@
+using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
 using KEEP.MLNet.Retrieval;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 
-namespace KEEP.MLNet.Plugin;
+namespace KEEP.MLNet.Experiments;
 
 /// <summary>
 /// The ML.NET trainers KEEP's commands and experiments offer for the sub-domain — FastTree, LightGbm and

@@ -44,6 +44,12 @@ public sealed class RedisKnowledgeStore : IKnowledgeStore
         _db = _connection.GetDatabase();
     }
 
+    /// <summary>
+    /// Lets <see cref="KnowledgeStore.Open"/> (and everything that opens a store by location: <c>CachedKnowledgeOptions.Store</c>,
+    /// <c>keep publish --store</c>) open <c>redis://host:port[/prefix]</c> locations. Call once per process; repeating is harmless.
+    /// </summary>
+    public static void Register() => KnowledgeStore.Register("redis", (location, maxVersions) => FromUri(location, maxVersions));
+
     /// <summary>Parses <c>redis://host:port[/prefix]</c>.</summary>
     public static RedisKnowledgeStore FromUri(string uri, int maxVersions = 5)
     {
