@@ -62,7 +62,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         // The shape ML.NET's ONNX transformer will give, from a network of the same dimensions.
         var empty = new IdVocabulary([]);
         using var probe = new PretrainedModel(options, new FeatureVocabularies(empty, empty, empty, empty),
-            new KeepPretrainingModel(new FeatureVocabularies(empty, empty, empty, empty), options), new TrainingHistory());
+            Layers.SeededInitialisation.Unseeded(() => new KeepPretrainingModel(new FeatureVocabularies(empty, empty, empty, empty), options)), new TrainingHistory());
         return PortableEstimator(probe, new KnowledgeColumns(_options, options)).GetOutputSchema(inputSchema);
     }
 

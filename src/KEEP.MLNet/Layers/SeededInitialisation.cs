@@ -11,6 +11,16 @@ internal static class SeededInitialisation
 {
     private static readonly Lock Gate = new();
 
+    /// <summary>
+    /// Runs <paramref name="create"/> under the same lock without seeding: for networks whose weights are loaded or
+    /// thrown away right after (loading a checkpoint, probing shapes). Their initial draws still use the process-wide
+    /// generator, so outside the lock they could fall between another thread's seeding and its construction.
+    /// </summary>
+    public static T Unseeded<T>(Func<T> create)
+    {
+        lock (Gate) return create();
+    }
+
     /// <summary>Seeds the generator and runs <paramref name="create"/>, with no other seeded construction in between.</summary>
     public static T Create<T>(int seed, Func<T> create)
     {

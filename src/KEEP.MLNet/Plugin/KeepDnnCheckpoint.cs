@@ -75,7 +75,7 @@ public static class KeepDnnCheckpoint
             var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
             var parts = SourcesOf(header).Select(source => LoadSource(zip, source, name, owned)).ToArray();
             IKnowledgeSource? knowledge = parts.Length switch { 0 => null, 1 => parts[0], _ => new CombinedKnowledge(parts) };
-            var network = new KeepDnnModel(vocabularies, header.Options, knowledge?.Width ?? 0);
+            var network = Layers.SeededInitialisation.Unseeded(() => new KeepDnnModel(vocabularies, header.Options, knowledge?.Width ?? 0));
             CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
             network.eval();
             return new KeepDnn(header.Options, vocabularies, network, knowledge, header.Losses, owned);

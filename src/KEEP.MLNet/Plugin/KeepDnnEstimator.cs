@@ -85,7 +85,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         var empty = new IdVocabulary([]);
         var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
         var source = _knowledge;
-        using var probe = new KeepDnn(_options, vocabularies, new KeepDnnModel(vocabularies, _options, source?.Width ?? 0), source, []);
+        using var probe = new KeepDnn(_options, vocabularies, Layers.SeededInitialisation.Unseeded(() => new KeepDnnModel(vocabularies, _options, source?.Width ?? 0)), source, []);
         return Portable(probe, _columns).GetOutputSchema(inputSchema);
     }
 

@@ -101,7 +101,7 @@ public sealed class PretrainedModel : IDisposable
     {
         var header = ReadHeader(zip);
         var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
-        var network = new KeepPretrainingModel(vocabularies, header.Options);
+        var network = Layers.SeededInitialisation.Unseeded(() => new KeepPretrainingModel(vocabularies, header.Options));
         CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
         return new PretrainedModel(header.Options, vocabularies, network, header.History);
     }

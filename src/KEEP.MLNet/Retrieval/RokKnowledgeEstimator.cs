@@ -61,7 +61,7 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
         var options = _options.Model?.Options ?? (_options.CheckpointPath != null ? ReadOptions(_options.CheckpointPath) : _options.Training);
         var empty = new IdVocabulary([]);
         var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
-        using var probe = new RokModel(options, vocabularies, new RokKnowledgeBase(vocabularies, options), new RokHistory());
+        using var probe = new RokModel(options, vocabularies, Layers.SeededInitialisation.Unseeded(() => new RokKnowledgeBase(vocabularies, options)), new RokHistory());
         return PortableEstimator(probe, new RokKnowledgeColumns(_options, options)).GetOutputSchema(inputSchema);
     }
 

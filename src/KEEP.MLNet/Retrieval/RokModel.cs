@@ -77,7 +77,7 @@ public sealed class RokModel : IDisposable
         if (header.Version != FormatVersion) throw new InvalidDataException($"ROK checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
         header.Options.Validate();
         var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
-        var network = new RokKnowledgeBase(vocabularies, header.Options);
+        var network = Layers.SeededInitialisation.Unseeded(() => new RokKnowledgeBase(vocabularies, header.Options));
         try
         {
             CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));

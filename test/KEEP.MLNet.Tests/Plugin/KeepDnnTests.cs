@@ -17,9 +17,10 @@ public sealed class KeepDnnTests
     [TestMethod]
     public void Plugin_output_is_exactly_zero_before_training()
     {
-        using var plugin = new KnowledgePlugin(288, [32], 64);
+        // Under the seeding lock and with a generator of its own: other tests seed the global generator in parallel.
+        using var plugin = KEEP.MLNet.Layers.SeededInitialisation.Create(1, () => new KnowledgePlugin(288, [32], 64));
         using var scope = NewDisposeScope();
-        var output = plugin.forward(randn(10, 288));
+        var output = plugin.forward(randn(10, 288, generator: new Generator().manual_seed(1)));
         Assert.AreEqual(0f, output.abs().max().item<float>());
     }
 
@@ -27,7 +28,7 @@ public sealed class KeepDnnTests
     public void Warm_started_model_with_a_fresh_plugin_predicts_exactly_as_before()
     {
         var baseModel = Base.Value;
-        using var network = new KeepDnnModel(baseModel.Vocabularies, Small, ExactKnowledge.WidthOf(TestModels.TinyModel, Small.Knowledge));
+        using var network = KEEP.MLNet.Layers.SeededInitialisation.Create(Small.Seed, () => new KeepDnnModel(baseModel.Vocabularies, Small, ExactKnowledge.WidthOf(TestModels.TinyModel, Small.Knowledge)));
         network.CopySharedParameters(baseModel.Network);
         using var plugged = new KeepDnn(Small, baseModel.Vocabularies, network, new ExactKnowledge(TestModels.TinyModel, Small.Knowledge), []);
         var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();

@@ -11,12 +11,13 @@ public sealed class TargetAttentionTests
     [DataRow(16, 7, 33)]
     public void Factored_attention_computes_the_concatenated_formulation_and_its_gradients(int dim, int length, int rows)
     {
-        manual_seed(5);
-        using var attention = new TargetAttention(dim, [80, 40]);
+        // Weights under the seeding lock and inputs from a generator of the test's own: tests run in parallel.
+        using var attention = SeededInitialisation.Create(5, () => new TargetAttention(dim, [80, 40]));
         using var scope = NewDisposeScope();
-        var query = randn(rows, dim).requires_grad_(true);
-        var keys = randn(rows, length, dim).requires_grad_(true);
-        var mask = (rand(rows, length) > 0.3).to_type(ScalarType.Float32);
+        var generator = new Generator().manual_seed(5);
+        var query = randn(rows, dim, generator: generator).requires_grad_(true);
+        var keys = randn(rows, length, dim, generator: generator).requires_grad_(true);
+        var mask = (rand(rows, length, generator: generator) > 0.3).to_type(ScalarType.Float32);
 
         var fast = attention.Pool(query, keys, mask);
         var fastGradients = Gradients(attention, fast, query, keys);
@@ -36,12 +37,12 @@ public sealed class TargetAttentionTests
     public void Attention_over_distinct_behaviours_computes_the_concatenated_formulation_and_its_gradients()
     {
         const int dim = 48, length = 20, rows = 40, distinct = 30;
-        manual_seed(6);
-        using var attention = new TargetAttention(dim, [80, 40]);
+        using var attention = SeededInitialisation.Create(6, () => new TargetAttention(dim, [80, 40]));
         using var scope = NewDisposeScope();
-        var query = randn(rows, dim).requires_grad_(true);
-        var table = randn(distinct, dim).requires_grad_(true);
-        var slots = randint(0, distinct, [rows, length], dtype: ScalarType.Int64);
+        var generator = new Generator().manual_seed(6);
+        var query = randn(rows, dim, generator: generator).requires_grad_(true);
+        var table = randn(distinct, dim, generator: generator).requires_grad_(true);
+        var slots = randint(0, distinct, [rows, length], dtype: ScalarType.Int64, generator: generator);
         var mask = slots.ne(0).to_type(ScalarType.Float32);
 
         var fast = attention.Pool(query, table, slots, mask);
