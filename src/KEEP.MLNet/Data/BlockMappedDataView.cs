@@ -55,7 +55,7 @@ internal abstract class BlockMappedDataView<TBlock> : IDataView where TBlock : c
         private readonly BlockMappedDataView<TBlock> _view;
         private readonly HashSet<int> _active;
         private readonly DataViewRowCursor _input;
-        private readonly ComputedBlocks<TBlock>? _ahead;
+        private readonly IEnumerator<ImpressionBatch>? _ahead;
         private TBlock? _block;
         private int _blockRows;
         private long _blockStart;
@@ -67,7 +67,7 @@ internal abstract class BlockMappedDataView<TBlock> : IDataView where TBlock : c
             var inputColumns = active.Select(i => view.Schema[i].Name).Where(n => !view._added.Contains(n)).Select(n => view._input.Schema[n]);
             _input = view._input.GetRowCursor(inputColumns);
             if (active.Any(i => view._added.Contains(view.Schema[i].Name)))
-                _ahead = new ComputedBlocks<TBlock>(DataViewImpressions.Read(view._input, view._names, withLabels: false, view._blockSize), view.Compute);
+                _ahead = DataViewImpressions.Read(view._input, view._names, withLabels: false, view._blockSize).GetEnumerator();
         }
 
         public override DataViewSchema Schema => _view.Schema;
@@ -82,7 +82,9 @@ internal abstract class BlockMappedDataView<TBlock> : IDataView where TBlock : c
             if (_ahead != null && (_block == null || _input.Position >= _blockStart + _blockRows))
             {
                 _blockStart += _blockRows;
-                if (!_ahead.Next(out _blockRows, out _block)) throw new InvalidOperationException("The input data view returned fewer rows to its second cursor than to its first.");
+                if (!_ahead.MoveNext()) throw new InvalidOperationException("The input data view returned fewer rows to its second cursor than to its first.");
+                _blockRows = _ahead.Current.Count;
+                _block = _view.Compute(_ahead.Current);
             }
             return true;
         }
