@@ -28,7 +28,7 @@ internal static class KnowledgeBenchmarks
             Console.WriteLine($"forward {ModelCost.ForwardFlops(options) / 1e6:F2} MFLOP/sample, training ≈ {ModelCost.TrainingFlops(options) / 1e6:F2} MFLOP/sample");
 
             string super = dataset.Files[DatasetSplit.Super];
-            IEnumerable<ImpressionBatch> Rows() => Take(ImpressionFile.Read(super), maxRows);
+            IEnumerable<ImpressionBatch> Rows() => BenchmarkRows.Take(ImpressionFile.Read(super), maxRows);
             var clock = Stopwatch.StartNew();
             using var model = new KeepPretrainer(options).Fit(Rows);
             var elapsed = clock.Elapsed;
@@ -67,19 +67,6 @@ internal static class KnowledgeBenchmarks
         finally
         {
             Directory.Delete(folder, recursive: true);
-        }
-    }
-
-    private static IEnumerable<ImpressionBatch> Take(IEnumerable<ImpressionBatch> source, long rows)
-    {
-        foreach (var batch in source)
-        {
-            if (rows <= 0) yield break;
-            if (batch.Count <= rows) { rows -= batch.Count; yield return batch; continue; }
-            var part = new ImpressionBatch((int)rows);
-            for (int r = 0; r < rows; r++) part.AddRow(batch, r);
-            rows = 0;
-            yield return part;
         }
     }
 

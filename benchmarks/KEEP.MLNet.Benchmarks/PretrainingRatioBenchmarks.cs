@@ -26,11 +26,13 @@ internal static class PretrainingRatioBenchmarks
         {
             var dataset = DatasetGenerator.Generate(WorldOptions.Preset(preset), folder);
             string super = Path.Combine(folder, "super-head.parquet");
-            ImpressionFile.Write(super, Take(ImpressionFile.Read(dataset.Files[DatasetSplit.Super]), maxRows));
+            ImpressionFile.Write(super, BenchmarkRows.Take(ImpressionFile.Read(dataset.Files[DatasetSplit.Super]), maxRows));
             var options = new PretrainingOptions();
             set_num_threads(Environment.ProcessorCount);
             Console.WriteLine($"preset {preset}, {maxRows:N0} super-domain rows, batch {options.BatchSize}, L = {options.HistoryLength}, {Environment.ProcessorCount} cores");
             var blocks = Prepare(super, options, out var vocabularies);
+            if (blocks.Count <= Warmup)
+                throw new ArgumentException($"{maxRows:N0} rows make {blocks.Count} blocks of {options.BatchSize}; the timings need more than the {Warmup} warm-up blocks (give at least {(Warmup + 1) * options.BatchSize:N0} rows).");
             Console.WriteLine($"vocabularies: {vocabularies.Users.Size:N0} users, {vocabularies.Items.Size:N0} items, {vocabularies.Shops.Size:N0} shops, {vocabularies.Categories.Size:N0} categories");
             var ratios = new List<double>();
             for (int round = 1; round <= rounds; round++)
@@ -177,16 +179,5 @@ internal static class PretrainingRatioBenchmarks
             rows += block.Input.Rows;
         }
         return rows / clock.Elapsed.TotalSeconds;
-    }
-
-    private static IEnumerable<ImpressionBatch> Take(IEnumerable<ImpressionBatch> source, long rows)
-    {
-        foreach (var batch in source)
-        {
-            if (rows <= 0) yield break;
-            if (batch.Count <= rows) { rows -= batch.Count; yield return batch; continue; }
-            yield return batch.Slice(0, (int)rows);
-            rows = 0;
-        }
     }
 }

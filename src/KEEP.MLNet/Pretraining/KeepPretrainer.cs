@@ -1,5 +1,4 @@
 using KEEP.MLNet.Data;
-using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
