@@ -38,8 +38,8 @@ public static class KnowledgeModelFile
     {
         var found = ModelZip.ReadEntry(path, CheckpointEntry, embedded);
         if (found != null) return found;
-        if (ModelZip.HasEntry(path, "keep.json")) return bare(path);
         using var zip = ModelZip.Open(path);
-        throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is {CheckpointArchive.Describe(zip)}");
+        if (Training.ModelArchive.KindOf(zip) == Training.ModelKind.Pretrained.Name || zip.GetEntry("keep.json") != null) return bare(path);
+        throw new DataFormatException(path, null, null, $"has no KEEP checkpoint (entry '{CheckpointEntry}'); it is {Training.ModelArchive.Describe(zip)}");
     }
 }

@@ -1,4 +1,3 @@
-using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Plugin;
@@ -16,8 +15,8 @@ internal static class DownstreamResumeCheckpoint
     internal sealed record Position(int Epoch, long Steps, long Rows);
 
     public static void Write(string path, KeepDnn model, Training.ITrainingOptimizer optimizer, Position position)
-        => ResumeArchive.Write(path, position, "keep-dnn.keep", s => KeepDnnCheckpoint.Save(model, s), optimizer);
+        => ResumeArchive.Write(path, position, zip => KeepDnnCheckpoint.WriteTo(model, zip), optimizer);
 
     public static ResumeState<KeepDnn, Position> Read(string path)
-        => ResumeArchive.Read<KeepDnn, Position>(path, "keep-dnn.keep", KeepDnnCheckpoint.Load, "KEEP DNN resume checkpoint");
+        => ResumeArchive.Read<KeepDnn, Position>(path, zip => KeepDnnCheckpoint.ReadFrom(zip, path), "keep-dnn.keep", KeepDnnCheckpoint.Load, "KEEP DNN resume checkpoint");
 }

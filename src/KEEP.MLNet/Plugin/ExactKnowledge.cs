@@ -6,7 +6,7 @@ using KEEP.MLNet.Pretraining;
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>K(u, i) computed by the pre-trained network: the chosen kinds in the order [K_u, K_i, K_ui].</summary>
-public sealed class ExactKnowledge : IKnowledgeSource, IPortableKnowledge
+public sealed class ExactKnowledge : IKnowledgeSource, IPortableKnowledge, IArchivedKnowledge
 {
     /// <summary>Creates the source (the model is not disposed by it).</summary>
     public ExactKnowledge(PretrainedModel model, KnowledgeKinds kinds = KnowledgeKinds.All)
@@ -61,6 +61,18 @@ public sealed class ExactKnowledge : IKnowledgeSource, IPortableKnowledge
         if (Kinds.HasFlag(KnowledgeKinds.Item)) parts.Add(item);
         if (Kinds.HasFlag(KnowledgeKinds.Interaction)) parts.Add(interaction);
         return parts.Count == 1 ? parts[0] : g.Node("Concat", [.. parts], OnnxAttribute.Int("axis", 1));
+    }
+
+    static string IArchivedKnowledge.ArchiveKind => "keep";
+
+    string IArchivedKnowledge.ArchiveSettings => Kinds.ToString();
+
+    void IArchivedKnowledge.SaveModel(Stream stream) => Model.Save(stream);
+
+    static LoadedKnowledge IArchivedKnowledge.Load(Stream model, string name, string settings)
+    {
+        var kinds = settings.Length == 0 ? KnowledgeKinds.All : Enum.Parse<KnowledgeKinds>(settings);
+        return LoadedKnowledge.Over(PretrainedModel.Load(model, name), loaded => new ExactKnowledge(loaded, kinds));
     }
 
     private static void Copy(float[] source, int row, int width, Span<float> target, ref int offset)

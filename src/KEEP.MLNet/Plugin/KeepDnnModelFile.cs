@@ -33,6 +33,6 @@ public static class KeepDnnModelFile
         if (found != null) return found;
         using var zip = ModelZip.Open(path);
         throw new DataFormatException(path, null, null,
-            $"has no KEEP DNN checkpoint (entry '{CheckpointEntry}'; saved by KeepDnnModelFile.Save or 'keep train'); it is {CheckpointArchive.Describe(zip)}");
+            $"has no KEEP DNN checkpoint (entry '{CheckpointEntry}'; saved by KeepDnnModelFile.Save or 'keep train'); it is {Training.ModelArchive.Describe(zip)}");
     }
 }

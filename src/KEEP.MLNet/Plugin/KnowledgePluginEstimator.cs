@@ -7,7 +7,7 @@ using Microsoft.ML.Trainers;
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>
-/// Plugs KEEP (or ROK) knowledge into any ML.NET binary trainer (FastTree, LightGbm, SDCA, ...): the knowledge
+/// Plugs KEEP knowledge (and other pluggable knowledge, such as ROK's) into any ML.NET binary trainer (FastTree, LightGbm, SDCA, ...): the knowledge
 /// columns are computed from the rows, the chosen ones appended to the trainer's feature vector, and the
 /// trainer trained on the result. The fitted chain — knowledge, slot selection, concatenation, model — is
 /// made of transformers ML.NET saves and loads by itself. Create it with
@@ -51,13 +51,13 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumn);
         if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumn);
         var keep = new KnowledgeExtractionEstimator(knowledgeOptions);
-        if (options.Rok is { } rok)
+        if (options.Rok is { } more)
         {
-            RequireTrained(rok, nameof(options));
-            var overlap = RokColumns(rok).Intersect(columns).ToList();
-            if (overlap.Count > 0) throw new ArgumentException($"ROK and KEEP knowledge would both write column '{overlap[0]}'; rename one.", nameof(options));
-            columns.AddRange(RokColumns(rok));
-            _knowledge = keep.Append(new Retrieval.RokKnowledgeEstimator(rok));
+            var moreEstimator = EstimatorOf(more, nameof(options));
+            var overlap = more.OutputColumnNames.Intersect(columns).ToList();
+            if (overlap.Count > 0) throw new ArgumentException($"Two kinds of knowledge would both write column '{overlap[0]}'; rename one.", nameof(options));
+            columns.AddRange(more.OutputColumnNames);
+            _knowledge = keep.Append(moreEstimator);
         }
         else
         {
@@ -68,17 +68,16 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     }
 
     /// <summary>
-    /// Creates the estimator for ROK knowledge: the columns of <paramref name="rok"/>'s <c>Emit</c> are
-    /// appended to the trainer's features (<paramref name="featureColumnName"/>, or the trainer's own).
+    /// Creates the estimator for knowledge other than KEEP's (ROK's <c>RokKnowledgeOptions</c>, ...): its
+    /// columns are appended to the trainer's features (<paramref name="featureColumnName"/>, or the trainer's own).
     /// </summary>
     public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
-        Retrieval.RokKnowledgeOptions rok, string? featureColumnName = null)
+        IPluggableKnowledge knowledge, string? featureColumnName = null)
     {
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
-        ArgumentNullException.ThrowIfNull(rok);
-        RequireTrained(rok, nameof(rok));
-        _knowledge = new Retrieval.RokKnowledgeEstimator(rok);
-        _knowledgeColumns = RokColumns(rok);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        _knowledge = EstimatorOf(knowledge, nameof(knowledge));
+        _knowledgeColumns = knowledge.OutputColumnNames;
         _features = featureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
     }
 
@@ -117,17 +116,17 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         return chain.Append(_trainer);
     }
 
-    private static void RequireTrained(Retrieval.RokKnowledgeOptions rok, string parameter)
+    private static IEstimator<ITransformer> EstimatorOf(IPluggableKnowledge knowledge, string parameter)
     {
-        if (rok.Model == null && rok.CheckpointPath == null) throw new ArgumentException("Give the plug-in a trained ROK knowledge base or its checkpoint.", parameter);
-    }
-
-    private static List<string> RokColumns(Retrieval.RokKnowledgeOptions rok)
-    {
-        var columns = new List<string>();
-        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Instance)) columns.Add(rok.InstanceColumn);
-        if (rok.Emit.HasFlag(Retrieval.RokKnowledgeKinds.Fields)) columns.Add(rok.FieldsColumn);
-        return columns;
+        if (knowledge.OutputColumnNames.Count == 0) throw new ArgumentException("The knowledge to plug in names no output column.", parameter);
+        try
+        {
+            return knowledge.CreatePluginEstimator();
+        }
+        catch (ArgumentException e) when (e.ParamName == null)
+        {
+            throw new ArgumentException(e.Message, parameter, e);
+        }
     }
 
     private static string? FeatureColumnOf(object trainer)

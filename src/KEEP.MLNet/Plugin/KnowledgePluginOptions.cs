@@ -13,8 +13,9 @@ public sealed class KnowledgePluginOptions
     /// <summary>The trainer's feature column; null: read from the trainer (ML.NET trainers expose it), else "Features".</summary>
     public string? FeatureColumnName { get; set; }
     /// <summary>
-    /// ROK knowledge to plug in beside KEEP's (its <c>Emit</c> columns are appended after the KEEP ones); null:
-    /// KEEP only. It reads the input columns its own <c>InputColumns</c> name.
+    /// More knowledge to plug in beside KEEP's — ROK's <c>RokKnowledgeOptions</c> (its <c>Emit</c> columns are
+    /// appended after the KEEP ones) or any other <see cref="IPluggableKnowledge"/>; null: KEEP only. It reads
+    /// the input columns its own options name.
     /// </summary>
-    public Retrieval.RokKnowledgeOptions? Rok { get; set; }
+    public IPluggableKnowledge? Rok { get; set; }
 }

@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Formats;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Pretraining;
@@ -13,9 +13,6 @@ namespace KEEP.MLNet.Pretraining;
 /// </summary>
 public sealed class PretrainedModel : IDisposable
 {
-    private const int FormatVersion = 1;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
     internal PretrainedModel(PretrainingOptions options, FeatureVocabularies vocabularies, KeepPretrainingModel network, TrainingHistory history)
     {
         Options = options;
@@ -71,23 +68,22 @@ public sealed class PretrainedModel : IDisposable
         file.Commit();
     }
 
-    /// <summary>Writes the checkpoint (a zip of options, vocabularies and weights) to a stream.</summary>
+    /// <summary>Writes the checkpoint (the <c>ModelArchive</c> layout: header, vocabularies, weights) to a stream.</summary>
     public void Save(Stream stream)
     {
+        ArgumentNullException.ThrowIfNull(stream);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        using (var entry = new StreamWriter(zip.CreateEntry("keep.json").Open()))
-            entry.Write(JsonSerializer.Serialize(new CheckpointHeader(FormatVersion, Options, History), Json));
-        using (var writer = new BinaryWriter(zip.CreateEntry("vocabularies.bin").Open()))
-            Vocabularies.Write(writer);
-        using (var weights = zip.CreateEntry("weights.bin").Open())
-            Network.save(weights);
+        WriteTo(zip);
     }
 
-    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/>.</summary>
-    public static PretrainedModel Load(string path) => Open(path, () => File.OpenRead(path), LoadFrom);
+    /// <summary>Adds the model's parts to an archive being written.</summary>
+    internal void WriteTo(ZipArchive zip) => ModelArchive.Write(zip, ModelKind.Pretrained, Options, History, Vocabularies.Write, Network);
+
+    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/> (or by an earlier version of the library).</summary>
+    public static PretrainedModel Load(string path) => Open(path, () => File.OpenRead(path), ReadFrom);
 
     /// <summary>Loads a checkpoint from a stream; <paramref name="name"/> names it in errors.</summary>
-    public static PretrainedModel Load(Stream stream, string name) => Open(name, () => stream, LoadFrom);
+    public static PretrainedModel Load(Stream stream, string name) => Open(name, () => stream, ReadFrom);
 
     /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
     public static PretrainingOptions ReadOptions(string path) => Open(path, () => File.OpenRead(path), zip => ReadHeader(zip).Options);
@@ -97,28 +93,34 @@ public sealed class PretrainedModel : IDisposable
 
     private static T Open<T>(string name, Func<Stream> open, Func<ZipArchive, T> read) => CheckpointArchive.Open(name, open, read, "KEEP checkpoint");
 
-    private static PretrainedModel LoadFrom(ZipArchive zip)
+    /// <summary>Reads the model from an open archive (its own file, or the parts of a resume checkpoint).</summary>
+    internal static PretrainedModel ReadFrom(ZipArchive zip)
     {
-        var header = ReadHeader(zip);
-        var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
-        var network = Layers.SeededInitialisation.Unseeded(() => new KeepPretrainingModel(vocabularies, header.Options));
-        CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
-        return new PretrainedModel(header.Options, vocabularies, network, header.History);
+        var (options, history) = ReadHeader(zip);
+        var vocabularies = ModelArchive.ReadVocabularies(zip, FeatureVocabularies.Read);
+        var network = ModelArchive.LoadWeights(zip, Layers.SeededInitialisation.Unseeded(() => new KeepPretrainingModel(vocabularies, options)));
+        return new PretrainedModel(options, vocabularies, network, history);
     }
 
-    private static CheckpointHeader ReadHeader(ZipArchive zip)
+    private static (PretrainingOptions Options, TrainingHistory History) ReadHeader(ZipArchive zip)
     {
-        var header = CheckpointArchive.ReadJson<CheckpointHeader>(zip, "keep.json");
-        if (header.Version != FormatVersion)
-            throw new InvalidDataException($"checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
-        header.Options.Validate();
-        return header;
+        var (options, history) = ModelArchive.IsArchive(zip) ? ModelArchive.ReadHeader<PretrainingOptions, TrainingHistory>(zip, ModelKind.Pretrained) : ReadLegacyHeader(zip);
+        options.Validate();
+        return (options, history ?? new TrainingHistory());
+    }
+
+    /// <summary>Before the one model archive (format 1 of <c>keep.json</c>): the same options and history under another entry.</summary>
+    private static (PretrainingOptions, TrainingHistory) ReadLegacyHeader(ZipArchive zip)
+    {
+        var header = ModelArchive.ReadLegacyHeader<LegacyHeader>(zip, "keep.json");
+        if (header.Version != 1) throw new InvalidDataException($"checkpoint format {header.Version}; this KEEP.MLNet reads format 1 of keep.json");
+        return (header.Options, header.History);
     }
 
     /// <summary>Releases the network's native memory.</summary>
     public void Dispose() => Network.Dispose();
 
-    private sealed record CheckpointHeader(int Version, PretrainingOptions Options, TrainingHistory History);
+    private sealed record LegacyHeader(int Version, PretrainingOptions Options, TrainingHistory History);
 }
 
 /// <summary>Knowledge of a block of rows, row-major: K_u [Rows × 48], K_i [Rows × 48], K_ui [Rows × 64·tasks].</summary>

@@ -1,4 +1,3 @@
-using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Pretraining;
@@ -20,8 +19,8 @@ internal static class ResumeCheckpoint
     internal sealed record Position(long ShuffleBase, long Steps, long Rows, long Truncated, TrainingHistory StartHistory);
 
     public static void Write(string path, PretrainedModel model, Training.ITrainingOptimizer optimizer, Position position)
-        => ResumeArchive.Write(path, position, "model.keep", model.Save, optimizer);
+        => ResumeArchive.Write(path, position, model.WriteTo, optimizer);
 
     public static ResumeState<PretrainedModel, Position> Read(string path)
-        => ResumeArchive.Read<PretrainedModel, Position>(path, "model.keep", PretrainedModel.Load, "resume checkpoint");
+        => ResumeArchive.Read<PretrainedModel, Position>(path, PretrainedModel.ReadFrom, "model.keep", PretrainedModel.Load, "resume checkpoint");
 }

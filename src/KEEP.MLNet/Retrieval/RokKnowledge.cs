@@ -8,7 +8,7 @@ namespace KEEP.MLNet.Retrieval;
 /// ROK knowledge as a plug-in input for the KEEP DNN: instance-wise, feature-wise or both (in that order).
 /// Combine it with KEEP's K(u, i) through <see cref="Plugin.CombinedKnowledge"/>.
 /// </summary>
-public sealed class RokKnowledge : IKnowledgeSource, IPortableKnowledge
+public sealed class RokKnowledge : IKnowledgeSource, IPortableKnowledge, IArchivedKnowledge
 {
     /// <summary>Creates the source (the model is not disposed by it).</summary>
     public RokKnowledge(RokModel model, RokKnowledgeKinds kinds = RokKnowledgeKinds.Instance)
@@ -52,5 +52,17 @@ public sealed class RokKnowledge : IKnowledgeSource, IPortableKnowledge
             RokKnowledgeKinds.Fields => fields,
             _ => g.Node("Concat", [instance, fields], OnnxAttribute.Int("axis", 1)),
         };
+    }
+
+    static string IArchivedKnowledge.ArchiveKind => "rok";
+
+    string IArchivedKnowledge.ArchiveSettings => Kinds.ToString();
+
+    void IArchivedKnowledge.SaveModel(Stream stream) => Model.Save(stream);
+
+    static LoadedKnowledge IArchivedKnowledge.Load(Stream model, string name, string settings)
+    {
+        var kinds = settings.Length == 0 ? RokKnowledgeKinds.Instance : Enum.Parse<RokKnowledgeKinds>(settings);
+        return LoadedKnowledge.Over(RokModel.Load(model, name), loaded => new RokKnowledge(loaded, kinds));
     }
 }

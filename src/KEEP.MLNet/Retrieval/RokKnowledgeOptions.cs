@@ -1,9 +1,11 @@
 using KEEP.MLNet.Data;
+using KEEP.MLNet.Knowledge;
+using Microsoft.ML;
 
 namespace KEEP.MLNet.Retrieval;
 
 /// <summary>Options of <see cref="RokKnowledgeEstimator"/>.</summary>
-public sealed class RokKnowledgeOptions
+public sealed class RokKnowledgeOptions : IPluggableKnowledge
 {
     /// <summary>A trained knowledge base. When null, <see cref="CheckpointPath"/> is loaded, or, if that is null too, <c>Fit</c> trains ROK on its input.</summary>
     public RokModel? Model { get; set; }
@@ -21,4 +23,23 @@ public sealed class RokKnowledgeOptions
     public string FieldsColumn { get; set; } = "ROK_fields";
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
+
+    /// <summary>The columns <see cref="Emit"/> names: instance-wise, then feature-wise.</summary>
+    public IReadOnlyList<string> OutputColumnNames
+    {
+        get
+        {
+            var columns = new List<string>();
+            if (Emit.HasFlag(RokKnowledgeKinds.Instance)) columns.Add(InstanceColumn);
+            if (Emit.HasFlag(RokKnowledgeKinds.Fields)) columns.Add(FieldsColumn);
+            return columns;
+        }
+    }
+
+    /// <summary>The knowledge estimator for a plug-in: it needs a trained <see cref="Model"/> or <see cref="CheckpointPath"/>.</summary>
+    IEstimator<ITransformer> IPluggableKnowledge.CreatePluginEstimator()
+    {
+        if (Model == null && CheckpointPath == null) throw new ArgumentException("Give the plug-in a trained ROK knowledge base or its checkpoint.");
+        return new RokKnowledgeEstimator(this);
+    }
 }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Formats;
 using KEEP.MLNet.Pretraining;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Retrieval;
@@ -12,8 +13,6 @@ namespace KEEP.MLNet.Retrieval;
 /// </summary>
 public sealed class RokModel : IDisposable
 {
-    private const int FormatVersion = 1;
-
     internal RokModel(RokOptions options, FeatureVocabularies vocabularies, RokKnowledgeBase network, RokHistory history)
     {
         Options = options;
@@ -60,41 +59,37 @@ public sealed class RokModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        CheckpointArchive.WriteJson(zip, "rok.json", new Header(FormatVersion, Options, History));
-        CheckpointArchive.Write(zip, "vocabularies.bin", s => Vocabularies.Write(new BinaryWriter(s)));
-        CheckpointArchive.Write(zip, "weights.bin", s => Network.save(s));
+        ModelArchive.Write(zip, ModelKind.Rok, Options, History, Vocabularies.Write, Network);
     }
 
-    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/>.</summary>
-    public static RokModel Load(string path) => CheckpointArchive.Open(path, () => File.OpenRead(path), LoadFrom, "ROK checkpoint");
+    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/> (or by an earlier version of the library).</summary>
+    public static RokModel Load(string path) => CheckpointArchive.Open(path, () => File.OpenRead(path), ReadFrom, "ROK checkpoint");
 
     /// <summary>Loads a checkpoint from a stream; <paramref name="name"/> names it in errors.</summary>
-    public static RokModel Load(Stream stream, string name) => CheckpointArchive.Open(name, () => stream, LoadFrom, "ROK checkpoint");
+    public static RokModel Load(Stream stream, string name) => CheckpointArchive.Open(name, () => stream, ReadFrom, "ROK checkpoint");
 
-    private static RokModel LoadFrom(ZipArchive zip)
+    private static RokModel ReadFrom(ZipArchive zip)
     {
-        var header = CheckpointArchive.ReadJson<Header>(zip, "rok.json");
-        if (header.Version != FormatVersion) throw new InvalidDataException($"ROK checkpoint format {header.Version}; this KEEP.MLNet reads format {FormatVersion}");
-        header.Options.Validate();
-        var vocabularies = CheckpointArchive.Read(zip, "vocabularies.bin", s => FeatureVocabularies.Read(new BinaryReader(s)));
-        var network = Layers.SeededInitialisation.Unseeded(() => new RokKnowledgeBase(vocabularies, header.Options));
-        try
-        {
-            CheckpointArchive.Read(zip, "weights.bin", s => network.load(s));
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
+        var (options, history) = ModelArchive.IsArchive(zip) ? ModelArchive.ReadHeader<RokOptions, RokHistory>(zip, ModelKind.Rok) : ReadLegacyHeader(zip);
+        options.Validate();
+        var vocabularies = ModelArchive.ReadVocabularies(zip, FeatureVocabularies.Read);
+        var network = ModelArchive.LoadWeights(zip, Layers.SeededInitialisation.Unseeded(() => new RokKnowledgeBase(vocabularies, options)));
         network.eval();
-        return new RokModel(header.Options, vocabularies, network, header.History);
+        return new RokModel(options, vocabularies, network, history ?? new RokHistory());
+    }
+
+    /// <summary>Before the one model archive (format 1 of <c>rok.json</c>): the same options and history under another entry.</summary>
+    private static (RokOptions, RokHistory) ReadLegacyHeader(ZipArchive zip)
+    {
+        var header = ModelArchive.ReadLegacyHeader<LegacyHeader>(zip, "rok.json");
+        if (header.Version != 1) throw new InvalidDataException($"ROK checkpoint format {header.Version}; this KEEP.MLNet reads format 1 of rok.json");
+        return (header.Options, header.History);
     }
 
     /// <summary>Releases the network.</summary>
     public void Dispose() => Network.Dispose();
 
-    private sealed record Header(int Version, RokOptions Options, RokHistory History);
+    private sealed record LegacyHeader(int Version, RokOptions Options, RokHistory History);
 }
 
 /// <summary>ROK knowledge of a block of rows, row-major: instance-wise [rows × InstanceDim] and feature-wise [rows × FieldsDim].</summary>

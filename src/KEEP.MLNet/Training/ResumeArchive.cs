@@ -4,33 +4,47 @@ using KEEP.MLNet.Data.Formats;
 namespace KEEP.MLNet.Training;
 
 /// <summary>
-/// The file a resumable training run writes: its position (JSON), the model so far (the model's own
-/// checkpoint format) and the optimizer's state, written atomically so a kill leaves the previous file or
-/// the new one. Format 2 records which optimizer wrote the state; format 1 (dense Adam only) still reads.
+/// The file a resumable training run writes: the model so far in the <see cref="ModelArchive"/> layout (so the
+/// checkpoint also loads as a model), its position (<c>resume.json</c>) and the optimizer's state
+/// (<c>optimizer.bin</c>), written atomically so a kill leaves the previous file or the new one.
+/// Format 3 keeps the model's parts in the checkpoint itself; formats 1 and 2 (still read) nested the model's
+/// own file in one entry, and format 1 (dense Adam only) did not record the optimizer.
 /// </summary>
 internal static class ResumeArchive
 {
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
 
-    public static void Write<TPosition>(string path, TPosition position, string modelEntry, Action<Stream> writeModel, ITrainingOptimizer optimizer)
+    /// <summary>The entry that makes a zip a resume checkpoint.</summary>
+    public const string HeaderEntry = "resume.json";
+    private const string OptimizerEntry = "optimizer.bin";
+
+    /// <summary>Writes the checkpoint: <paramref name="writeModel"/> adds the model's parts to the zip.</summary>
+    public static void Write<TPosition>(string path, TPosition position, Action<ZipArchive> writeModel, ITrainingOptimizer optimizer)
     {
         using var file = new AtomicFile(path);
         using (var zip = new ZipArchive(file.Stream, ZipArchiveMode.Create, leaveOpen: true))
         {
-            CheckpointArchive.WriteJson(zip, "resume.json", new Header<TPosition>(FormatVersion, position, optimizer.Kind));
-            CheckpointArchive.Write(zip, modelEntry, writeModel);
-            CheckpointArchive.Write(zip, "optimizer.bin", optimizer.Save);
+            CheckpointArchive.WriteJson(zip, HeaderEntry, new Header<TPosition>(FormatVersion, position, optimizer.Kind));
+            writeModel(zip);
+            CheckpointArchive.Write(zip, OptimizerEntry, optimizer.Save);
         }
         file.Commit();
     }
 
-    public static ResumeState<TModel, TPosition> Read<TModel, TPosition>(string path, string modelEntry, Func<Stream, string, TModel> readModel, string kind)
+    /// <summary>
+    /// Reads a checkpoint: <paramref name="readModel"/> reads the model from the checkpoint's own parts
+    /// (format 3), <paramref name="readNestedModel"/> from the entry <paramref name="nestedEntry"/> that
+    /// formats 1 and 2 wrote.
+    /// </summary>
+    public static ResumeState<TModel, TPosition> Read<TModel, TPosition>(string path, Func<ZipArchive, TModel> readModel,
+        string nestedEntry, Func<Stream, string, TModel> readNestedModel, string kind)
         => CheckpointArchive.Open(path, () => File.OpenRead(path), zip =>
         {
-            var header = CheckpointArchive.ReadJson<Header<TPosition>>(zip, "resume.json");
+            if (zip.GetEntry(HeaderEntry) == null) throw new InvalidDataException($"missing part '{HeaderEntry}'; the file is {ModelArchive.Describe(zip)}");
+            var header = CheckpointArchive.ReadJson<Header<TPosition>>(zip, HeaderEntry);
             if (header.Version is < 1 or > FormatVersion) throw new InvalidDataException($"{kind} format {header.Version}; this KEEP.MLNet reads formats 1 to {FormatVersion}");
-            var optimizer = CheckpointArchive.Read(zip, "optimizer.bin", s => ((MemoryStream)s).ToArray());
-            var model = CheckpointArchive.Read(zip, modelEntry, s => readModel(s, $"{path}:{modelEntry}"));
+            var optimizer = CheckpointArchive.Read(zip, OptimizerEntry, s => ((MemoryStream)s).ToArray());
+            var model = header.Version >= 3 ? readModel(zip) : CheckpointArchive.Read(zip, nestedEntry, s => readNestedModel(s, $"{path}:{nestedEntry}"));
             // Format 1 had no optimizer field: it was always TorchSharp's dense Adam.
             return new ResumeState<TModel, TPosition>(model, header.Position, header.Version == 1 ? EmbeddingUpdates.DenseAdam : header.Optimizer, optimizer);
         }, kind);

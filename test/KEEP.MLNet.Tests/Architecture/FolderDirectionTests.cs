@@ -52,6 +52,16 @@ public sealed partial class FolderDirectionTests
     }
 
     [TestMethod]
+    public void The_plug_in_stage_and_ROK_do_not_use_each_other()
+    {
+        // Kinds of knowledge register themselves (IArchivedKnowledge, IPluggableKnowledge): the plug-in stage
+        // names no ROK type, and ROK no plug-in type.
+        var edges = FolderEdges();
+        foreach (var (from, to) in new[] { ("Plugin", "Retrieval"), ("Retrieval", "Plugin") })
+            Assert.IsFalse(edges.TryGetValue((from, to), out var example), $"{from} uses {to}: {example}");
+    }
+
+    [TestMethod]
     public void No_cycle_between_folders()
     {
         var edges = FolderEdges();

@@ -77,7 +77,7 @@ public sealed class CheckpointTests
         string empty = Path.Combine(folder, "empty.keep");
         using (var zip = System.IO.Compression.ZipFile.Open(empty, System.IO.Compression.ZipArchiveMode.Create)) zip.CreateEntry("other.txt");
         e = Assert.ThrowsExactly<DataFormatException>(() => PretrainedModel.Load(empty));
-        StringAssert.Contains(e.Message, "keep.json");
+        StringAssert.Contains(e.Message, "model.json");
 
         Assert.ThrowsExactly<FileNotFoundException>(() => PretrainedModel.Load(Path.Combine(folder, "missing.keep")));
     }

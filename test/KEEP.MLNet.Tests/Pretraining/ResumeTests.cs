@@ -29,6 +29,46 @@ public sealed class ResumeTests
 
         using var resumed = new KeepPretrainer(Options).Resume(checkpoint, TestModels.TrainingRows);
         AssertSameRun(uninterrupted, resumed);
+
+        // The checkpoint is a model archive too: it loads as the model trained so far.
+        using (var sofar = PretrainedModel.Load(checkpoint))
+        using (var inside = ResumeCheckpoint.Read(checkpoint).Model)
+        {
+            Assert.IsGreaterThan(0L, sofar.History.Rows);
+            Assert.IsLessThan(uninterrupted.History.Rows, sofar.History.Rows);
+            var rows = TestModels.HoldoutRows().First();
+            CollectionAssert.AreEqual(inside.Extract(rows).Interaction, sofar.Extract(rows).Interaction);
+        }
+
+        // What format 2 wrote (the model's own file nested in model.keep) still resumes to the same end.
+        string format2 = Path.Combine(Path.GetDirectoryName(checkpoint)!, "format2.resume");
+        WriteFormat2(checkpoint, format2);
+        using var fromFormat2 = new KeepPretrainer(Options).Resume(format2, TestModels.TrainingRows);
+        AssertSameRun(uninterrupted, fromFormat2);
+    }
+
+    /// <summary>Rewrites a resume checkpoint in the format-2 layout: resume.json with Version 2, the model's parts nested as one zip entry.</summary>
+    private static void WriteFormat2(string checkpoint, string target)
+    {
+        using var source = System.IO.Compression.ZipFile.OpenRead(checkpoint);
+        using var output = System.IO.Compression.ZipFile.Open(target, System.IO.Compression.ZipArchiveMode.Create);
+        var model = new MemoryStream();
+        using (var nested = new System.IO.Compression.ZipArchive(model, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var name in new[] { "model.json", "vocabularies.bin", "weights.bin" })
+            {
+                using var from = source.GetEntry(name)!.Open();
+                using var to = nested.CreateEntry(name).Open();
+                from.CopyTo(to);
+            }
+        using (var to = output.CreateEntry("model.keep").Open()) to.Write(model.ToArray());
+        using (var from = source.GetEntry("optimizer.bin")!.Open())
+        using (var to = output.CreateEntry("optimizer.bin").Open())
+            from.CopyTo(to);
+        System.Text.Json.Nodes.JsonObject header;
+        using (var from = source.GetEntry("resume.json")!.Open()) header = System.Text.Json.Nodes.JsonNode.Parse(from)!.AsObject();
+        Assert.AreEqual(3, (int?)header["Version"]);
+        header["Version"] = 2;
+        using (var to = output.CreateEntry("resume.json").Open()) to.Write(System.Text.Encoding.UTF8.GetBytes(header.ToJsonString()));
     }
 
     [TestMethod]

@@ -40,26 +40,10 @@ internal static class CheckpointArchive
         return read(buffer);
     }
 
-    /// <summary>Reads a JSON part; when it is missing, the error says what the archive holds instead.</summary>
+    /// <summary>Reads a JSON part; a missing part is <see cref="InvalidDataException"/>.</summary>
     public static T ReadJson<T>(ZipArchive zip, string name)
     {
-        if (zip.GetEntry(name) == null) throw new InvalidDataException($"missing part '{name}'; the file is {Describe(zip)}");
         return Read(zip, name, s => JsonSerializer.Deserialize<T>(s, Json)) ?? throw new InvalidDataException($"empty part '{name}'");
-    }
-
-    /// <summary>What a zip holds, judged by its entries — for errors that name what a file is when it is not what was asked for.</summary>
-    public static string Describe(ZipArchive zip)
-    {
-        bool Has(string entry) => zip.GetEntry(entry) != null;
-        if (Has("keep.json")) return "a KEEP knowledge checkpoint (from 'keep pretrain')";
-        if (Has("rok.json")) return "a ROK knowledge base (from 'keep rok'; plug it in with --rok or RokKnowledge)";
-        if (Has("keep-dnn.json")) return "a KEEP DNN checkpoint";
-        if (Has("resume.json")) return "a resume checkpoint (use it with --resume)";
-        if (Has(ModelZip.KnowledgeCheckpointEntry)) return "a KEEP knowledge model (from 'keep pretrain')";
-        if (Has(ModelZip.DnnCheckpointEntry)) return "a KEEP DNN model (from 'keep train')";
-        if (zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) || e.FullName.StartsWith("TrainingInfo/", StringComparison.Ordinal)))
-            return "a plain ML.NET model";
-        return "no KEEP.MLNet file (a zip of unknown content)";
     }
 
     /// <summary>Writes one part.</summary>
