@@ -55,6 +55,27 @@ public sealed class TargetAttention : nn.Module
         return PoolWithKeyPart(query, distinctKeys.index_select(0, flat).view(shape), KeyPart(distinctKeys).index_select(0, flat).view(shape), mask);
     }
 
+    /// <summary>
+    /// As <see cref="Pool(Tensor, Tensor, Tensor, Tensor)"/> over the real behaviour slots only, given as pairs: the
+    /// row of each slot <paramref name="rows"/> [N] and its index among <paramref name="distinctKeys"/> [U, D]
+    /// <paramref name="behaviours"/> [N]. Padded slots score 0 in the masked form, so skipping them computes the same
+    /// pooled vectors [B, D] (B = <paramref name="query"/>'s rows) with a history's padding costing nothing.
+    /// </summary>
+    public Tensor PoolReal(Tensor query, Tensor distinctKeys, Tensor rows, Tensor behaviours)
+    {
+        var (wq, _, wd, wp) = FirstWeights(distinctKeys.shape[^1]);
+        var perRow = nn.functional.linear(query, wq + wd, _hidden[0].bias);
+        var keys = distinctKeys.index_select(0, behaviours);
+        var x = Activate(0, KeyPart(distinctKeys).index_select(0, behaviours) + matmul(query.index_select(0, rows) * keys, wp.t()) + perRow.index_select(0, rows));
+        for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
+        var weighted = _score.forward(x) * keys;
+        // The Scalar is held for the whole call: an implicit conversion's temporary can be finalized while libtorch reads it.
+        using var one = 1f.ToScalar();
+        var pooled = zeros([query.shape[0], distinctKeys.shape[^1]], weighted.dtype).index_add(0, rows, weighted, one);
+        GC.KeepAlive(one);
+        return pooled;
+    }
+
     private (Tensor Query, Tensor Key, Tensor Difference, Tensor Product) FirstWeights(long d)
     {
         var w = _hidden[0].weight!;

@@ -51,6 +51,10 @@ public sealed class ModelInput
     public long[] DistinctShop { get; private set; } = [];
     /// <summary>Category rows of the block's distinct behaviours.</summary>
     public long[] DistinctCategory { get; private set; } = [];
+    /// <summary>The row of each real (non-padding) behaviour slot, in slot order.</summary>
+    public long[] RealSlotRow { get; private set; } = [];
+    /// <summary>The distinct-behaviour index of each real slot, aligned with <see cref="RealSlotRow"/>.</summary>
+    public long[] RealSlotBehaviour { get; private set; } = [];
 
     /// <summary>Maps rows <paramref name="start"/>.. of a batch through the vocabularies.</summary>
     public static ModelInput From(ImpressionBatch batch, int start, int count, FeatureVocabularies vocabularies, int historyLength)
@@ -83,6 +87,8 @@ public sealed class ModelInput
         var shop = new List<long> { IdVocabulary.Padding };
         var category = new List<long> { IdVocabulary.Padding };
         var slot = new long[HistoryItem.Length];
+        var realRow = new List<long>(slot.Length);
+        var realBehaviour = new List<long>(slot.Length);
         for (int k = 0; k < slot.Length; k++)
         {
             var key = (HistoryItem[k], HistoryShop[k], HistoryCategory[k]);
@@ -94,8 +100,15 @@ public sealed class ModelInput
                 category.Add(key.Item3);
             }
             slot[k] = at;
+            // Real: what the attention's mask keeps (an item that is not padding).
+            if (key.Item1 != IdVocabulary.Padding)
+            {
+                realRow.Add(k / HistoryLength);
+                realBehaviour.Add(at);
+            }
         }
         (BehaviourSlot, DistinctItem, DistinctShop, DistinctCategory) = (slot, [.. item], [.. shop], [.. category]);
+        (RealSlotRow, RealSlotBehaviour) = ([.. realRow], [.. realBehaviour]);
     }
 
     private static void Map(ReadOnlySpan<int> ids, IdVocabulary vocabulary, Span<long> rows)
@@ -111,7 +124,11 @@ public sealed class ModelInput
             tensor(User), tensor(Item), tensor(Shop), tensor(Category),
             tensor(HistoryItem, history), tensor(HistoryShop, history), tensor(HistoryCategory, history))
         {
-            Behaviours = new DistinctBehaviours(tensor(BehaviourSlot, history), tensor(DistinctItem), tensor(DistinctShop), tensor(DistinctCategory)),
+            Behaviours = new DistinctBehaviours(tensor(BehaviourSlot, history), tensor(DistinctItem), tensor(DistinctShop), tensor(DistinctCategory))
+            {
+                RealRow = tensor(RealSlotRow),
+                RealBehaviour = tensor(RealSlotBehaviour),
+            },
         };
     }
 }
@@ -128,17 +145,26 @@ public sealed record ModelTensors(Tensor User, Tensor Item, Tensor Shop, Tensor 
 /// <param name="Item">Item rows of the distinct behaviours.</param>
 /// <param name="Shop">Shop rows of the distinct behaviours.</param>
 /// <param name="Category">Category rows of the distinct behaviours.</param>
-public sealed record DistinctBehaviours(Tensor Slot, Tensor Item, Tensor Shop, Tensor Category);
+public sealed record DistinctBehaviours(Tensor Slot, Tensor Item, Tensor Shop, Tensor Category)
+{
+    /// <summary>The row of each real (non-padding) slot [N]; with <see cref="RealBehaviour"/>, lets the attention skip padding. Null: per slot.</summary>
+    public Tensor? RealRow { get; init; }
+    /// <summary>The distinct-behaviour index of each real slot [N], aligned with <see cref="RealRow"/>.</summary>
+    public Tensor? RealBehaviour { get; init; }
+}
 
 /// <summary>The DIN interest vector of a block, the way every network here computes it.</summary>
 internal static class BehaviourInterest
 {
     /// <summary>
     /// The behaviours of <paramref name="rows"/> pooled by <paramref name="attention"/> for <paramref name="target"/>: over the
-    /// block's distinct behaviours when the tensors carry them (each looked up and projected once), per slot otherwise.
+    /// block's distinct behaviours when the tensors carry them (each looked up and projected once, and only the real
+    /// slots scored), per slot otherwise.
     /// </summary>
     public static Tensor Pool(this Layers.TargetAttention attention, Tensor target, Layers.FeatureEmbeddings embeddings, ModelTensors rows)
     {
+        if (rows.Behaviours is { RealRow: { } realRow, RealBehaviour: { } realBehaviour } real)
+            return attention.PoolReal(target, embeddings.Item(real.Item, real.Shop, real.Category), realRow, realBehaviour);
         var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
         return rows.Behaviours is { } distinct
             ? attention.Pool(target, embeddings.Item(distinct.Item, distinct.Shop, distinct.Category), distinct.Slot, mask)

@@ -41,7 +41,10 @@ public sealed class KeepDnnEstimatorTests
         var scored = Plugged.Value.Transform(Load(DatasetSplit.SubTest));
         var expected = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).SelectMany(Plugged.Value.Model.Predict).ToArray();
         var probability = scored.GetColumn<float>("Probability").ToArray();
-        CollectionAssert.AreEqual(expected, probability);
+        // Equal up to float rounding: the attention's GEMMs run over the real behaviour slots of a block, so a row's last
+        // bits can depend on which rows share its block (the transform's 2,048-row blocks against the file's row groups).
+        Assert.HasCount(expected.Length, probability);
+        for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], probability[i], 1e-6, $"row {i}");
         var predicted = scored.GetColumn<bool>("PredictedLabel").ToArray();
         Assert.IsTrue(predicted.Zip(probability).All(p => p.First == p.Second > 0.5f));
 

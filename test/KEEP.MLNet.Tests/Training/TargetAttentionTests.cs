@@ -59,6 +59,37 @@ public sealed class TargetAttentionTests
         }
     }
 
+    [TestMethod]
+    public void Attention_over_the_real_slots_only_computes_the_masked_concatenated_formulation_and_its_gradients()
+    {
+        const int dim = 48, length = 20, rows = 40, distinct = 30;
+        using var attention = SeededInitialisation.Create(7, () => new TargetAttention(dim, [80, 40]));
+        using var scope = NewDisposeScope();
+        var generator = new Generator().manual_seed(7);
+        var query = randn(rows, dim, generator: generator).requires_grad_(true);
+        var table = randn(distinct, dim, generator: generator).requires_grad_(true);
+        // Index 0 is padding; the last row has no real behaviour at all.
+        var slots = randint(0, distinct, [rows, length], dtype: ScalarType.Int64, generator: generator) * (rand(rows, length, generator: generator) > 0.4).to_type(ScalarType.Int64);
+        slots[rows - 1] = zeros(length, ScalarType.Int64);
+        var mask = slots.ne(0).to_type(ScalarType.Float32);
+        var real = mask.flatten().nonzero().squeeze(1);
+
+        var fast = attention.PoolReal(query, table, real.div(length, rounding_mode: RoundingMode.floor), slots.flatten().index_select(0, real));
+        var fastGradients = Gradients(attention, fast, query, table);
+        var keys = table.index_select(0, slots.flatten()).view(rows, length, dim);
+        var naive = NaiveTargetAttention.Pool(attention, query, keys, mask);
+        var naiveGradients = Gradients(attention, naive, query, table);
+
+        CollectionAssert.AreEqual(new long[] { rows, dim }, fast.shape);
+        Assert.AreEqual(0.0, fast[rows - 1].abs().max().item<float>(), "a row without behaviours pools to zero");
+        Assert.AreEqual(0.0, (fast - naive).abs().max().item<float>(), 1e-5, "forward");
+        for (int i = 0; i < naiveGradients.Count; i++)
+        {
+            double scale = Math.Max(1, naiveGradients[i].abs().max().item<float>());
+            Assert.AreEqual(0.0, (fastGradients[i] - naiveGradients[i]).abs().max().item<float>() / scale, 1e-4, $"gradient {i}");
+        }
+    }
+
     /// <summary>Gradients of a fixed random projection of the output with respect to the inputs and every parameter.</summary>
     private static List<Tensor> Gradients(TargetAttention attention, Tensor output, Tensor query, Tensor keys)
     {
