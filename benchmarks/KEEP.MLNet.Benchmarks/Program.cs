@@ -15,6 +15,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["serving-read"] = ServingBenchmarks.Read,
     ["retrieval"] = RetrievalBenchmarks.Run,
     ["concurrency"] = ConcurrencyBenchmarks.Run,
+    ["world-rates"] = WorldRates.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

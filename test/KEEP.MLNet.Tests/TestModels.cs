@@ -29,7 +29,7 @@ internal static class TestModels
     });
 
     /// <summary>The last super-domain day of the tiny world (held out).</summary>
-    public static int HoldoutDay => WorldOptions.Preset("tiny").TrainDays - 1;
+    public static int HoldoutDay => WorldOptions.Preset("shared-click-tiny").TrainDays - 1;
 
     public static IEnumerable<ImpressionBatch> TrainingRows() => SuperRows(d => d < HoldoutDay);
 

@@ -6,7 +6,7 @@ namespace KEEP.MLNet.Tests;
 internal static class TestWorlds
 {
     private static readonly Lazy<GeneratedDataset> TinyDataset = new(() =>
-        DatasetGenerator.Generate(WorldOptions.Preset("tiny"), TempFolder("tiny-world"), DatasetFormat.Parquet | DatasetFormat.Csv));
+        DatasetGenerator.Generate(WorldOptions.Preset("shared-click-tiny"), TempFolder("tiny-world"), DatasetFormat.Parquet | DatasetFormat.Csv));
 
     /// <summary>The tiny preset, written as Parquet and CSV.</summary>
     public static GeneratedDataset Tiny => TinyDataset.Value;

@@ -7,6 +7,10 @@ namespace KEEP.MLNet.Cli.Commands;
 internal sealed class WorldArguments
 {
     public Option<string> Preset { get; }
+    public Option<string?> World { get; } = new("--world")
+    {
+        Description = "World options from a JSON file (what WorldOptions.Write or a generated world.json holds) instead of a preset; the other flags still override it.",
+    };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Random seed (default 42). Same seed, same files." };
     public Option<int?> Users { get; } = new("--users") { Description = "Number of users (overrides the preset)." };
     public Option<int?> Items { get; } = new("--items") { Description = "Number of items (overrides the preset)." };
@@ -19,7 +23,7 @@ internal sealed class WorldArguments
     {
         Preset = new Option<string>("--preset")
         {
-            Description = $"Size preset: {string.Join(", ", WorldOptions.PresetNames)}.",
+            Description = $"World preset: {string.Join(", ", WorldOptions.PresetNames)} (tiny..large: the paper's site with subsystems; shared-click*: one click model for the whole site).",
             DefaultValueFactory = _ => defaultPreset,
         };
         Preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
@@ -27,12 +31,14 @@ internal sealed class WorldArguments
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Preset, Seed, Users, Items, Days, SuperRows, SubRows }) command.Options.Add(option);
+        foreach (var option in new Option[] { Preset, World, Seed, Users, Items, Days, SuperRows, SubRows }) command.Options.Add(option);
     }
 
     public WorldOptions Read(ParseResult result)
     {
-        var options = WorldOptions.Preset(result.GetValue(Preset)!);
+        if (result.GetValue(World) is { } file && result.GetResult(Preset) is { Implicit: false })
+            throw new ArgumentException("Give either --world or --preset, not both.");
+        var options = result.GetValue(World) is { } path ? WorldOptions.Read(path) : WorldOptions.Preset(result.GetValue(Preset)!);
         options = options with
         {
             Seed = result.GetValue(Seed) ?? options.Seed,

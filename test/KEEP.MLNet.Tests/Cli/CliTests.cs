@@ -22,7 +22,7 @@ public sealed class CliTests
     }
 
     /// <summary>A reduced tiny world, so the whole pipeline runs in seconds.</summary>
-    private static readonly string[] SmallDemo = ["demo", "--preset", "tiny", "--users", "300", "--super-rows", "20000", "--sub-rows", "10000"];
+    private static readonly string[] SmallDemo = ["demo", "--preset", "shared-click-tiny", "--users", "300", "--super-rows", "20000", "--sub-rows", "10000"];
 
     [TestMethod]
     public void Demo_prints_the_world_the_models_and_the_reloaded_predictions()
@@ -87,13 +87,36 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Generate_reads_the_world_from_a_json_file_and_its_world_json_generates_the_same_files_again()
+    {
+        string folder = TestWorlds.TempFolder("cli-world");
+        string options = Path.Combine(folder, "mine.json");
+        (KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny") with { Users = 400, SuperImpressions = 12_000, SubImpressions = 2_000, TasteDrift = 0.9 }).Write(options);
+        var (code, output) = CliRunner.Run("generate", "--out", Path.Combine(folder, "a"), "--world", options, "--seed", "8", "--quiet");
+        Assert.AreEqual(0, code, output);
+        var written = KEEP.MLNet.Data.Simulation.WorldOptions.Read(Path.Combine(folder, "a", "world.json"));
+        Assert.AreEqual(400, written.Users);
+        Assert.AreEqual(0.9, written.TasteDrift);
+        Assert.AreEqual(8, written.Seed, "flags override the file");
+
+        (code, output) = CliRunner.Run("generate", "--out", Path.Combine(folder, "b"), "--world", Path.Combine(folder, "a", "world.json"), "--quiet");
+        Assert.AreEqual(0, code, output);
+        CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(folder, "a", "super.parquet")), File.ReadAllBytes(Path.Combine(folder, "b", "super.parquet")));
+
+        (code, output) = CliRunner.Run("generate", "--out", Path.Combine(folder, "c"), "--world", options, "--preset", "small");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "either --world or --preset");
+    }
+
+    [TestMethod]
     public void Paper_experiment_refuses_a_table_6_window_as_long_as_the_world_and_exits_with_1()
     {
         string folder = TestWorlds.TempFolder("cli-recent-days");
-        var (code, output) = CliRunner.Run("experiment", "paper", "--preset", "tiny", "--seeds", "1", "--tables", "6", "--recent-days", "1,5", "--out", folder);
+        int trainDays = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny").TrainDays;
+        var (code, output) = CliRunner.Run("experiment", "paper", "--preset", "tiny", "--seeds", "1", "--tables", "6", "--recent-days", $"1,{trainDays}", "--out", folder);
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "--recent-days");
-        StringAssert.Contains(output, "5 is outside that");
+        StringAssert.Contains(output, $"{trainDays} is outside that");
         Assert.IsFalse(Directory.EnumerateFileSystemEntries(folder).Any(), "nothing is generated before the arguments are checked");
     }
 

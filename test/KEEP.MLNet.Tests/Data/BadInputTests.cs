@@ -152,7 +152,7 @@ public sealed class BadInputTests
     [TestMethod]
     public void Invalid_world_options_name_the_option()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new World(WorldOptions.Preset("tiny") with { TestDays = 6 }));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new World(WorldOptions.Preset("shared-click-tiny") with { TestDays = 6 }));
         StringAssert.Contains(e.Message, "TestDays");
     }
 }

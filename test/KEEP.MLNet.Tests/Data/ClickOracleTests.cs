@@ -11,7 +11,7 @@ public sealed class ClickOracleTests
     [TestMethod]
     public void The_true_click_odds_rank_the_test_day_better_than_a_trained_model()
     {
-        var oracle = new ClickOracle(new World(WorldOptions.Preset("tiny")));
+        var oracle = new ClickOracle(new World(WorldOptions.Preset("shared-click-tiny")));
         var test = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).ToList();
         var labels = test.SelectMany(b => b.Click.ToArray()).ToArray();
         var groups = test.SelectMany(b => b.UserId.ToArray()).ToArray();
@@ -26,8 +26,8 @@ public sealed class ClickOracleTests
     {
         var test = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).ToList();
         var labels = test.SelectMany(b => b.Click.ToArray()).ToArray();
-        var right = new ClickOracle(new World(WorldOptions.Preset("tiny")));
-        var wrong = new ClickOracle(new World(WorldOptions.Preset("tiny") with { Seed = 999 }));
+        var right = new ClickOracle(new World(WorldOptions.Preset("shared-click-tiny")));
+        var wrong = new ClickOracle(new World(WorldOptions.Preset("shared-click-tiny") with { Seed = 999 }));
         double rightAuc = RocAuc.Compute(test.SelectMany(b => right.Scores(b, true)).ToArray(), labels);
         double wrongAuc = RocAuc.Compute(test.SelectMany(b => wrong.Scores(b, true)).ToArray(), labels);
         Assert.IsGreaterThan(wrongAuc + 0.1, rightAuc, $"right world {rightAuc:F4}, wrong world {wrongAuc:F4}");

@@ -5,7 +5,7 @@ namespace KEEP.MLNet.Tests.Data;
 [TestClass]
 public sealed class DeterminismTests
 {
-    private static readonly WorldOptions Small = WorldOptions.Preset("tiny") with { Users = 200, SuperImpressions = 8_000, SubImpressions = 2_000, RowGroupSize = 1_000 };
+    private static readonly WorldOptions Small = WorldOptions.Preset("shared-click-tiny") with { Users = 200, SuperImpressions = 8_000, SubImpressions = 2_000, RowGroupSize = 1_000 };
 
     [TestMethod]
     public void Same_seed_gives_byte_identical_files()

@@ -82,7 +82,7 @@ public sealed class FormatRoundTripTests
     [TestMethod]
     public void Simulator_data_view_without_files_matches_the_written_split()
     {
-        var options = WorldOptions.Preset("tiny");
+        var options = WorldOptions.Preset("shared-click-tiny");
         var view = new ImpressionDataView(() => new Simulator(new World(options)).Run(DatasetSplit.SubTest));
         Assert.AreEqual(
             TestWorlds.Tiny.Summaries.Single(s => s.Name == "sub_test").Rows,

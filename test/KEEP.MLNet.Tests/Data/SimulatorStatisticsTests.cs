@@ -128,7 +128,7 @@ public sealed class SimulatorStatisticsTests
         var shopOf = new Dictionary<int, int>();
         var categoryOf = new Dictionary<int, int>();
         var lastDay = -1;
-        int maxLength = WorldOptions.Preset("tiny").HistoryLength;
+        int maxLength = WorldOptions.Preset("shared-click-tiny").HistoryLength;
         // Per user: the history of their previous row, and the clicks made since that history was shown.
         var previous = new Dictionary<int, (string History, List<int> Clicks)>();
         int visitsChecked = 0;

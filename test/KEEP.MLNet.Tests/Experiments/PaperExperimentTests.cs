@@ -10,7 +10,7 @@ public sealed class PaperExperimentTests
 {
     internal static PaperExperimentOptions Options(string folder, params int[] tables) => new()
     {
-        Preset = "tiny",
+        Preset = "shared-click-tiny",
         Seeds = [5],
         OutputDirectory = folder,
         Tables = tables.ToHashSet(),
@@ -65,7 +65,7 @@ public sealed class PaperExperimentTests
         string folder = TestWorlds.TempFolder("paper-table6");
         var experiment = new PaperExperiment(Options(folder, 6) with { PretrainingDays = [1, 0] });
         var results = experiment.Run();
-        int trainDays = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny").TrainDays;
+        int trainDays = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("shared-click-tiny").TrainDays;
         var table6 = results.Where(r => r.Table == PaperExperiment.Table6).ToDictionary(r => r.Variant);
         var control = table6[PaperExperiment.DataAmountVariant(0, trainDays)];
         var recent = table6[PaperExperiment.DataAmountVariant(1, trainDays)];

@@ -37,8 +37,19 @@ public sealed class BehaviourModel
         _scale = 1f / MathF.Sqrt(_d);
     }
 
+    /// <summary>
+    /// The users' long-term taste factors in use, <c>[user * LatentDim + j]</c>: the world's, or those of the day a
+    /// drifting world has reached (<see cref="TasteTimeline"/>).
+    /// </summary>
+    public float[] Taste
+    {
+        get => _taste ?? _world.UserFactors;
+        set => _taste = value ?? throw new ArgumentNullException(nameof(value));
+    }
+    private float[]? _taste;
+
     /// <summary>Long-term taste affinity ⟨user, item⟩/√d (about unit variance).</summary>
-    public float Affinity(int user, int item) => Dot(_world.UserFactors, user, _world.ItemFactors, item);
+    public float Affinity(int user, int item) => Dot(Taste, user, _world.ItemFactors, item);
 
     /// <summary>Match between the item and the user's recent-interest vector.</summary>
     public float InterestMatch(ReadOnlySpan<float> interest, int item)
@@ -93,6 +104,29 @@ public sealed class BehaviourModel
         => Sigmoid(ConversionIntercept + 0.6 * Dot(_world.UserPurchaseFactors, user, _world.ItemFactors, item)
             - 0.6 * _world.UserPriceSensitivity[user] * _world.ItemPrice[item]
             + _world.UserPurchasePropensity[user] + (carted ? 1.2 : 0));
+
+    /// <summary>Add-to-cart log-odds given a click, without an intercept (a subsystem calibrates its own).</summary>
+    public double CartScore(int user, int item)
+        => 0.8 * Dot(_world.UserPurchaseFactors, user, _world.ItemFactors, item) + 0.5 * _world.ItemQuality[item] + _world.UserPurchasePropensity[user];
+
+    /// <summary>Conversion log-odds given a click (and whether the item was carted), without an intercept.</summary>
+    public double ConversionScore(int user, int item, bool carted)
+        => 0.6 * Dot(_world.UserPurchaseFactors, user, _world.ItemFactors, item) - 0.6 * _world.UserPriceSensitivity[user] * _world.ItemPrice[item]
+            + _world.UserPurchasePropensity[user] + (carted ? 1.2 : 0);
+
+    /// <summary>
+    /// The c at which <paramref name="meanAt"/>(c) — increasing in c — equals <paramref name="rate"/> (bisection).
+    /// </summary>
+    public static double Solve(Func<double, double> meanAt, double rate)
+    {
+        double low = -20, high = 20;
+        for (int iteration = 0; iteration < 60; iteration++)
+        {
+            double middle = (low + high) / 2;
+            if (meanAt(middle) < rate) low = middle; else high = middle;
+        }
+        return (low + high) / 2;
+    }
 
     /// <summary>Moves a recent-interest vector towards a clicked item.</summary>
     public void UpdateInterest(Span<float> interest, int item)

@@ -169,23 +169,41 @@ internal static class WorldDescription
         {
             generator = "KEEP.MLNet simulator",
             options,
-            splits = new
-            {
-                super = $"super-domain (the rest of the site), days 0..{options.TrainDays - 1}",
-                sub_train = $"sub-domain, days 0..{options.TrainDays - 1}",
-                sub_test = $"sub-domain, days {options.TrainDays}..{options.Days - 1}",
-            },
-            behaviour = new
-            {
-                click = "sigmoid(ClickIntercept + 0.9*<u,v>/sqrt(d) + 0.6*<recentInterest,v>/sqrt(d) + userBias + itemQuality [+ subDomainBias + subDomainCategoryBias])",
-                cart = "only after a click: sigmoid(CartIntercept + 0.8*<uPurchase,v>/sqrt(d) + 0.5*itemQuality + purchasePropensity)",
-                conversion = "only after a click: sigmoid(ConversionIntercept + 0.6*<uPurchase,v>/sqrt(d) - 0.6*priceSensitivity*price + purchasePropensity + 1.2*carted)",
-                ranker = "each impression shows one of CandidatesPerImpression popularity-sampled items, chosen with probability ~ exp(<u,v>/sqrt(d) + 0.5*interestMatch)",
-                clickIntercept = "calibrated so that the site's click rate is options.targetClickRate",
-                BehaviourModel.SubDomainClickBias,
-                BehaviourModel.CartIntercept,
-                BehaviourModel.ConversionIntercept,
-            },
+            splits = options.HasSubsystems
+                ? (object)new
+                {
+                    super = $"super-domain: every subsystem's traffic on days 0..{options.TrainDays - 1}, except the sub-domain's on its training days"
+                        + $" (days 0..{options.FirstSubTrainDay - 1} are the pre-training days)",
+                    sub_train = $"sub-domain ({options.Subsystems!.Single(x => x.IsSubDomain).Name}), days {options.FirstSubTrainDay}..{options.TrainDays - 1}",
+                    sub_test = $"sub-domain, days {options.TrainDays}..{options.Days - 1}",
+                }
+                : new
+                {
+                    super = $"super-domain (the rest of the site), days 0..{options.TrainDays - 1}",
+                    sub_train = $"sub-domain, days 0..{options.TrainDays - 1}",
+                    sub_test = $"sub-domain, days {options.TrainDays}..{options.Days - 1}",
+                },
+            behaviour = options.HasSubsystems
+                ? (object)new
+                {
+                    click = "per subsystem s: sigmoid(c_s + tasteWeight_s*<u_t,v>/sqrt(d) + interestWeight_s*<recentInterest,v>/sqrt(d) + userBias + itemQuality + propensity_s[u] + presentation_s[i] - positionDecay_s*ln(1+position))",
+                    taste = "u_t = rho*u_(t-1) + sqrt(1-rho^2)*fresh taste (rho = options.tasteDrift)",
+                    cart = "only after a click: sigmoid(cart_s + 0.8*<uPurchase,v>/sqrt(d) + 0.5*itemQuality + purchasePropensity)",
+                    conversion = "only after a click: sigmoid(conversion_s + 0.6*<uPurchase,v>/sqrt(d) - 0.6*priceSensitivity*price + purchasePropensity + 1.2*carted)",
+                    ranker = "each impression shows one of CandidatesPerImpression items drawn from the subsystem's catalogue by its popularity, chosen with probability ~ exp(rankerTasteWeight_s*<u_t,v>/sqrt(d) + rankerInterestWeight_s*interestMatch)",
+                    intercepts = "c_s, cart_s and conversion_s calibrated so that each subsystem's click rate and per-click cart and conversion rates are its options'",
+                }
+                : new
+                {
+                    click = "sigmoid(ClickIntercept + 0.9*<u,v>/sqrt(d) + 0.6*<recentInterest,v>/sqrt(d) + userBias + itemQuality [+ subDomainBias + subDomainCategoryBias])",
+                    cart = "only after a click: sigmoid(CartIntercept + 0.8*<uPurchase,v>/sqrt(d) + 0.5*itemQuality + purchasePropensity)",
+                    conversion = "only after a click: sigmoid(ConversionIntercept + 0.6*<uPurchase,v>/sqrt(d) - 0.6*priceSensitivity*price + purchasePropensity + 1.2*carted)",
+                    ranker = "each impression shows one of CandidatesPerImpression popularity-sampled items, chosen with probability ~ exp(<u,v>/sqrt(d) + 0.5*interestMatch)",
+                    clickIntercept = "calibrated so that the site's click rate is options.targetClickRate",
+                    BehaviourModel.SubDomainClickBias,
+                    BehaviourModel.CartIntercept,
+                    BehaviourModel.ConversionIntercept,
+                },
             summaries = result.Summaries,
             result.SubUsersSeenInSuper,
             result.MedianSuperImpressionsOfSparseSubUsers,

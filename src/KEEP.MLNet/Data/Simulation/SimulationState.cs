@@ -3,10 +3,9 @@ namespace KEEP.MLNet.Data.Simulation;
 /// <summary>The moving part of a simulation: every user's behaviour sequence and recent interests.</summary>
 internal sealed class SimulationState
 {
-    private const float RankerTemperature = 1.0f;
     private readonly World _world;
     private readonly BehaviourModel _behaviour;
-    private readonly AliasSampler _sitePopularity, _subPopularity;
+    private readonly ImpressionChannel _historyChannel;
     private readonly int _length, _d;
     private readonly int[] _history, _historyStart, _historyCount;
     private readonly float[] _interest;
@@ -16,16 +15,16 @@ internal sealed class SimulationState
     private readonly int[] _outItems, _outShops, _outCategories;
     private readonly List<int> _clicked = [];
 
-    public SimulationState(World world, BehaviourModel behaviour, SeededRandom random)
+    /// <summary>State over <paramref name="world"/>; <paramref name="historyChannel"/>'s choices make up the users' pre-history.</summary>
+    public SimulationState(World world, BehaviourModel behaviour, ImpressionChannel historyChannel, SeededRandom random)
     {
         _world = world;
         _behaviour = behaviour;
+        _historyChannel = historyChannel;
         Random = random;
         var options = world.Options;
         _length = options.HistoryLength;
         _d = options.LatentDim;
-        _sitePopularity = new AliasSampler(world.ItemPopularity);
-        _subPopularity = new AliasSampler(world.SubDomainPopularity);
         _history = new int[(options.Users + 1) * _length];
         _historyStart = new int[options.Users + 1];
         _historyCount = new int[options.Users + 1];
@@ -51,7 +50,7 @@ internal sealed class SimulationState
             int past = Math.Min(_length, Random.NextPoisson(6 + 18 * _world.UserActivity[u]));
             for (int k = 0; k < past; k++)
             {
-                int chosen = Rank(u, subDomain: false);
+                int chosen = Rank(u, _historyChannel);
                 Remember(u, _candidates[chosen]);
                 _behaviour.UpdateInterest(interest, _candidates[chosen]);
             }
@@ -59,20 +58,25 @@ internal sealed class SimulationState
     }
 
     /// <summary>
-    /// Click scores (log-odds without intercept) of <paramref name="samples"/> site-wide impressions of
-    /// activity-weighted users, as the ranker would show them after the pre-history. Leaves no trace.
+    /// <paramref name="samples"/> impressions of <paramref name="channel"/> to users drawn by their activity there,
+    /// as its ranker would show them after the pre-history, with their click scores (log-odds without intercept);
+    /// with <paramref name="pagePositions"/> each at a position drawn as pages place them (else position 0).
+    /// Leaves no trace.
     /// </summary>
-    public double[] SampleClickScores(int samples)
+    public ChannelSample[] SampleImpressions(ImpressionChannel channel, int samples, bool pagePositions)
     {
-        var users = new AliasSampler(_world.UserActivity);
-        var scores = new double[samples];
+        var users = new AliasSampler(channel.Activity);
+        var result = new ChannelSample[samples];
+        double page = _world.Options.ImpressionsPerVisit;
         for (int s = 0; s < samples; s++)
         {
             int user = users.Sample(Random);
-            int chosen = Rank(user, subDomain: false);
-            scores[s] = _behaviour.ClickScore(user, _candidates[chosen], _affinity[chosen], _match[chosen], subDomain: false);
+            int chosen = Rank(user, channel);
+            int position = pagePositions ? Random.NextInt(1 + Random.NextPoisson(page - 1)) : 0;
+            int item = _candidates[chosen];
+            result[s] = new ChannelSample(user, item, channel.ClickScore(user, item, _affinity[chosen], _match[chosen], position));
         }
-        return scores;
+        return result;
     }
 
     /// <summary>
@@ -80,17 +84,17 @@ internal sealed class SimulationState
     /// sequence as it was when the visit began; the clicks extend it afterwards. Rows go to
     /// <paramref name="into"/> (null: simulate only).
     /// </summary>
-    public void Visit(int day, int user, bool subDomain, int impressions, ImpressionBatch? into)
+    public void Visit(int day, int user, ImpressionChannel channel, int impressions, ImpressionBatch? into)
     {
         int n = into != null ? CopyHistory(user) : 0;
         _clicked.Clear();
         for (int i = 0; i < impressions; i++)
         {
-            int chosen = Rank(user, subDomain);
+            int chosen = Rank(user, channel);
             int item = _candidates[chosen];
-            bool click = Random.Bernoulli(_behaviour.ClickProbability(user, item, _affinity[chosen], _match[chosen], subDomain));
-            bool cart = click && Random.Bernoulli(_behaviour.CartProbability(user, item));
-            bool conversion = click && Random.Bernoulli(_behaviour.ConversionProbability(user, item, cart));
+            bool click = Random.Bernoulli(channel.ClickProbability(user, item, _affinity[chosen], _match[chosen], position: i));
+            bool cart = click && Random.Bernoulli(channel.CartProbability(user, item));
+            bool conversion = click && Random.Bernoulli(channel.ConversionProbability(user, item, cart));
             into?.Add(day, user, item, _world.ItemShop[item], _world.ItemCategory[item],
                 _outItems.AsSpan(0, n), _outShops.AsSpan(0, n), _outCategories.AsSpan(0, n), click, cart, conversion);
             if (click) _clicked.Add(item);
@@ -104,10 +108,10 @@ internal sealed class SimulationState
 
     private Span<float> Interest(int user) => _interest.AsSpan(user * _d, _d);
 
-    /// <summary>Draws candidates by popularity and picks one softly by the user's taste; returns its slot.</summary>
-    private int Rank(int user, bool subDomain)
+    /// <summary>Draws the channel's candidates by popularity and picks one softly by its ranker; returns its slot.</summary>
+    private int Rank(int user, ImpressionChannel channel)
     {
-        var popularity = subDomain ? _subPopularity : _sitePopularity;
+        var popularity = channel.Candidates;
         var interest = Interest(user);
         double total = 0;
         for (int c = 0; c < _candidates.Length; c++)
@@ -116,7 +120,7 @@ internal sealed class SimulationState
             _candidates[c] = item;
             _affinity[c] = _behaviour.Affinity(user, item);
             _match[c] = _behaviour.InterestMatch(interest, item);
-            total += _weight[c] = Math.Exp(RankerTemperature * (_affinity[c] + 0.5f * _match[c]));
+            total += _weight[c] = channel.RankWeight(_affinity[c], _match[c]);
         }
         double pick = Random.NextDouble() * total;
         for (int c = 0; c < _candidates.Length - 1; c++)
@@ -156,3 +160,6 @@ internal sealed class SimulationState
         return n;
     }
 }
+
+/// <summary>A sampled impression and its click score (log-odds without intercept).</summary>
+internal readonly record struct ChannelSample(int User, int Item, double ClickScore);

@@ -67,6 +67,7 @@ public sealed class World
         UserSubActivity = new double[options.Users + 1];
         var mix = new double[d];
         double sigma = options.ActivitySigma;
+        double subDomainUserShare = options.HasSubsystems ? options.Subsystems!.Single(x => x.IsSubDomain).UserShare : options.SubDomainUserShare;
         for (int u = 1; u <= options.Users; u++)
         {
             // A user's taste is a blend of a few categories plus an idiosyncratic part.
@@ -89,11 +90,20 @@ public sealed class World
             UserPriceSensitivity[u] = (float)random.NextNormal();
             UserPurchasePropensity[u] = (float)(0.5 * random.NextNormal());
             UserActivity[u] = random.NextLogNormal(-sigma * sigma / 2, sigma);
-            UserSubActivity[u] = random.Bernoulli(options.SubDomainUserShare)
+            UserSubActivity[u] = random.Bernoulli(subDomainUserShare)
                 ? Math.Sqrt(UserActivity[u]) * random.NextLogNormal(-0.32, 0.8)
                 : 0;
         }
+        CategoryPopularity = categoryPopularity;
+        // The subsystems' own truth comes from a stream of its own, so the shared parts above are the same
+        // whether or not the site has subsystems.
+        Subsystems = options.HasSubsystems ? SubsystemTruth.Build(this, new SeededRandom(options.Seed, stream: 6)) : [];
     }
+
+    /// <summary>Popularity weight of each category (what new interests are drawn from).</summary>
+    public double[] CategoryPopularity { get; }
+    /// <summary>The subsystems' catalogues, audiences and effects, in <see cref="WorldOptions.Subsystems"/> order (empty under the shared click model).</summary>
+    public IReadOnlyList<SubsystemTruth> Subsystems { get; }
 
     /// <summary>The options the world was built from.</summary>
     public WorldOptions Options { get; }
