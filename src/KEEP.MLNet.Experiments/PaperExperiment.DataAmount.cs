@@ -28,7 +28,7 @@ public sealed partial class PaperExperiment
     /// Table 6: the amount of pre-training data. The knowledge is pre-trained (same settings, one pass) on the
     /// most recent days of the super-domain only, as the paper uses its most recent month, six months or two
     /// years; the KEEP DNN is trained with each and compared with the Base DNN. The full pre-training (all
-    /// training days) is the experiment's shared one, so its row repeats Table 2's KEEP DNN. 0 days is the
+    /// pre-training days) is the experiment's shared one, so its row repeats Table 2's KEEP DNN. 0 days is the
     /// control: the same plug-in fed by the untrained network, which separates the knowledge from the capacity
     /// the plug-in adds.
     /// </summary>
@@ -37,20 +37,21 @@ public sealed partial class PaperExperiment
         Action<string, string, float[], double, Dictionary<string, double>?> add, CancellationToken cancellation)
     {
         var rowsPerDay = super().SelectMany(b => b.Day.ToArray()).CountBy(day => day).ToList();
+        int pretrainingDays = PretrainingDaysOf(world);
         Dictionary<string, double> Details(int days) => new()
         {
             [PretrainingDaysKey] = days,
-            [PretrainingRowsKey] = rowsPerDay.Where(d => d.Key >= world.TrainDays - days).Sum(d => (double)d.Value),
+            [PretrainingRowsKey] = rowsPerDay.Where(d => d.Key >= pretrainingDays - days).Sum(d => (double)d.Value),
         };
         foreach (int days in _options.PretrainingDays.Distinct().Order())
         {
-            int firstDay = world.TrainDays - days;
+            int firstDay = pretrainingDays - days;
             using var recent = days == 0
                 ? new KeepPretrainer(pretraining).Untrained(super)
                 : Pretrained(dir, $"last-{days}-days", pretraining, () => RecentDays.From(super(), firstDay), cancellation);
             var (scores, seconds) = dnn(new ExactKnowledge(recent));
-            add(Table6, DataAmountVariant(days, world.TrainDays), scores, seconds, Details(days));
+            add(Table6, DataAmountVariant(days, pretrainingDays), scores, seconds, Details(days));
         }
-        add(Table6, DataAmountVariant(world.TrainDays, world.TrainDays), full.Scores, full.Seconds, Details(world.TrainDays));
+        add(Table6, DataAmountVariant(pretrainingDays, pretrainingDays), full.Scores, full.Seconds, Details(pretrainingDays));
     }
 }

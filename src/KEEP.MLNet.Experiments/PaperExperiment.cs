@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
@@ -44,11 +45,40 @@ public sealed partial class PaperExperiment
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
-        int trainDays = WorldOptions.Preset(_options.Preset).TrainDays;
+        int trainDays = PretrainingDaysOf(WorldOptions.Preset(_options.Preset));
         foreach (int days in _options.PretrainingDays)
             if (days < 0 || days >= trainDays)
-                throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} training days (0: the untrained control); {days} is outside that.", nameof(options));
+                throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} pre-training days (0: the untrained control); {days} is outside that.", nameof(options));
         _progress = progress;
+    }
+
+    /// <summary>Detail keys of a variant's paired comparison with its reference (<see cref="ReferenceOf"/>) on the seed's test rows.</summary>
+    public const string PairedDeltaKey = "pairedDelta", PairedStandardErrorKey = "pairedStandardError", PairedGroupsKey = "pairedGroups";
+
+    /// <summary>
+    /// What a variant's gain is measured against: the Base DNN for the DNN variants and every knowledge ablation, the
+    /// tree without knowledge for a tree with it, exact K_ui for compressed knowledge; null for the reference points.
+    /// </summary>
+    public static (string Table, string Variant)? ReferenceOf(string table, string variant) => table switch
+    {
+        Table2 => variant switch
+        {
+            Merged or KeepDnn => (Table2, BaseDnn),
+            FastTreeKeep => (Table2, FastTree),
+            LightGbmKeep => (Table2, LightGbm),
+            _ => null,
+        },
+        Table3 or Table4 or Table6 => (Table2, BaseDnn),
+        Table8 => variant == ExactKui ? null : (Table8, ExactKui),
+        TableRok => variant == BaseDnn ? null : (TableRok, BaseDnn),
+        _ => null,
+    };
+
+    /// <summary>Days of super-domain data the knowledge is pre-trained on: those before the sub-domain's training days, or every training day.</summary>
+    public static int PretrainingDaysOf(WorldOptions world)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        return world.FirstSubTrainDay > 0 ? world.FirstSubTrainDay : world.TrainDays;
     }
 
     /// <summary>Path of the JSON results.</summary>
@@ -90,18 +120,40 @@ public sealed partial class PaperExperiment
         var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
+        var scored = new Dictionary<(string Table, string Variant), float[]>();
         void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null)
         {
             var (overall, buckets) = test.Evaluate(scores);
+            scored[(table, variant)] = scores;
+            string paired = "";
+            if (ReferenceOf(table, variant) is { } reference && scored.TryGetValue(reference, out var referenceScores))
+            {
+                // Paired over the same test rows: users resampled with replacement, both GAUCs on each resample.
+                var comparison = GaucComparison.Of(referenceScores, scores, test.Labels, test.Users, resamples: 1_000, seed: seed);
+                details = new Dictionary<string, double>(details ?? [])
+                {
+                    [PairedDeltaKey] = comparison.Difference,
+                    [PairedStandardErrorKey] = comparison.StandardError,
+                    [PairedGroupsKey] = comparison.Groups,
+                };
+                paired = $", vs {reference.Variant} {comparison.Difference:+0.0000;-0.0000} (paired SE {comparison.StandardError:0.0000})";
+            }
             record(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details));
-            Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4} ({seconds:F0} s)");
+            Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");
         }
 
         var oracle = new ClickOracle(new World(world));
         Add(Reference, Oracle, [.. test.Batches.SelectMany(b => oracle.Scores(b, subDomain: true))], 0);
 
         var pretraining = _options.Pretraining with { Seed = seed };
-        Func<IEnumerable<ImpressionBatch>> super = () => ImpressionFile.Read(files[DatasetSplit.Super]);
+        // The paper's protocol (§6.1): pre-training on the super-domain days before the sub-domain's training days;
+        // the cross-domain models (sample merging) on the super-domain of the sub-domain's training days. A world
+        // whose sub-domain trains on every training day (the shared-click worlds) pre-trains and merges on them all.
+        int firstSubTrainDay = world.FirstSubTrainDay;
+        Func<IEnumerable<ImpressionBatch>> super = firstSubTrainDay > 0
+            ? () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstSubTrainDay)
+            : () => ImpressionFile.Read(files[DatasetSplit.Super]);
+        Func<IEnumerable<ImpressionBatch>> crossDomainSuper = () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstSubTrainDay);
         pretraining = pretraining with { Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
         using var full = Pretrained(dir, "all", pretraining, super, cancellation);
         Add(Reference, Tower, [.. test.Batches.SelectMany(b => full.Predict(b, PretrainingTask.Click))], 0);
@@ -134,7 +186,7 @@ public sealed partial class PaperExperiment
 
         if (_options.Tables.Contains(2) && _options.SampleMerging)
         {
-            (scores, time) = Dnn(() => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.Super]), subTrain()), null);
+            (scores, time) = Dnn(() => DayOrderedMerge.Merge(crossDomainSuper(), subTrain()), null);
             Add(Table2, Merged, scores, time);
         }
         if (_options.Tables.Contains(2) && _options.TreeTrainers)

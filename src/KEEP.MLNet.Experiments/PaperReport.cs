@@ -19,22 +19,17 @@ public static class PaperReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## {title}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Seeds: {string.Join(", ", seeds)} (one world, pre-training and set of downstream models per seed). GAUC on the sub-domain test day; ± is the standard deviation over seeds; Δ is the mean ± standard deviation of the per-seed difference to the reference.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seeds: {string.Join(", ", seeds)} (one world, pre-training and set of downstream models per seed). GAUC on the sub-domain test days; ± is the standard deviation over seeds; Δ is the mean ± standard deviation of the per-seed difference to the reference. \"Paired 95%\" is the interval of the mean Δ from each seed's paired user bootstrap (1,000 resamples of the test users; the seeds' standard errors pooled as √ΣSE²/n): the test-sampling uncertainty of these worlds and trainings; the spread over seeds adds the worlds' and trainings' own. \"resolved\": the interval excludes 0.");
         text.AppendLine();
-        Table(text, results, Reference, "Reference points", null);
-        Table(text, results, Table2, "Table 2 analogue: downstream models", v => v switch
-        {
-            Merged or KeepDnn => BaseDnn,
-            FastTreeKeep => FastTree,
-            LightGbmKeep => LightGbm,
-            _ => null,
-        });
-        Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN", _ => BaseDnnAcross);
-        Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)", _ => BaseDnnAcross);
-        Table(text, results, Table6, "Table 6 analogue: amount of pre-training data (most recent super-domain days)", _ => BaseDnnAcross);
-        Table(text, results, Table8, "Table 8 analogue: compressed knowledge for serving (KEEP DNN)", v => v == ExactKui ? null : ExactKui);
+        PowerLine(text, results);
+        Table(text, results, Reference, "Reference points");
+        Table(text, results, Table2, "Table 2 analogue: downstream models");
+        Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN");
+        Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)");
+        Table(text, results, Table6, "Table 6 analogue: amount of pre-training data (most recent super-domain days)");
+        Table(text, results, Table8, "Table 8 analogue: compressed knowledge for serving (KEEP DNN)");
         Cache(text, results);
-        Table(text, results, TableRok, "ROK: retrieval-oriented knowledge (KEEP DNN, sub-domain test day)", v => v == BaseDnn ? null : BaseDnn);
+        Table(text, results, TableRok, "ROK: retrieval-oriented knowledge (KEEP DNN, sub-domain test days)");
         Buckets(text, results);
         Checks(text, results);
         return text.ToString();
@@ -45,37 +40,64 @@ public static class PaperReport
         UserOnly, UserItem, All, ClickTask, ClickConversion, AllTasks, ExactKui, Decomposition, Degeneration, Combined,
         RetrievalTeacher, RokInstance, RokFields, KeepRok];
 
-    private const string BaseDnnAcross = "\u0000" + BaseDnn;
-
-    private static void Table(StringBuilder text, IReadOnlyList<ExperimentResult> results, string table, string heading, Func<string, string?>? referenceOf)
+    private static void Table(StringBuilder text, IReadOnlyList<ExperimentResult> results, string table, string heading)
     {
         var rows = results.Where(r => r.Table == table).ToList();
         if (rows.Count == 0) return;
         text.AppendLine(CultureInfo.InvariantCulture, $"### {heading}");
         text.AppendLine();
         bool rates = rows.Any(r => r.Details?.ContainsKey(InferenceRateKey) == true);
-        text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | vs | train s |{(rates ? " inference rows/s |" : "")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|{(rates ? "---|" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | paired 95% | resolved | per seed (paired 95%) | vs | train s |{(rates ? " inference rows/s |" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|---|---|---|{(rates ? "---|" : "")}");
         foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue).ThenBy(v => PretrainingDaysOf(rows, v)))
         {
             var of = rows.Where(r => r.Variant == variant).ToList();
-            string? reference = referenceOf?.Invoke(variant);
-            string delta = "", vs = "";
-            if (reference != null)
+            string delta = "", vs = "", interval = "", resolved = "", perSeed = "";
+            if (ReferenceOf(table, variant) is { } reference)
             {
-                var (table2, name) = reference.StartsWith('\u0000') ? (Table2, reference[1..]) : (table, reference);
-                var gains = Differences(results, table, variant, table2, name);
+                var gains = Differences(results, table, variant, reference.Table, reference.Variant);
                 if (gains.Count > 0)
                 {
                     delta = PlusMinus(gains, signed: true);
-                    vs = name;
+                    vs = reference.Variant;
+                }
+                var paired = of.Where(r => r.Details?.ContainsKey(PairedDeltaKey) == true).OrderBy(r => r.Seed).ToList();
+                if (paired.Count > 0)
+                {
+                    var (low, high) = PooledInterval(paired);
+                    interval = $"[{Signed(low)}, {Signed(high)}]";
+                    resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
+                    perSeed = string.Join("; ", paired.Select(r =>
+                    {
+                        var (l, h) = PooledInterval([r]);
+                        return $"{r.Seed}: [{Signed(l)}, {Signed(h)}]";
+                    }));
                 }
             }
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}");
+                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {interval} | {resolved} | {perSeed} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}");
         }
         text.AppendLine();
     }
+
+    /// <summary>The 95% interval of the mean paired Δ over the rows' seeds: mean ± 1.96 · √(Σ SE²) / n.</summary>
+    internal static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows)
+    {
+        double mean = rows.Average(r => r.Details![PairedDeltaKey]);
+        double se = Math.Sqrt(rows.Sum(r => r.Details![PairedStandardErrorKey] * r.Details![PairedStandardErrorKey])) / rows.Count;
+        return (mean - 1.96 * se, mean + 1.96 * se);
+    }
+
+    /// <summary>The power of the experiment: the paired standard error of KEEP DNN − Base DNN per seed and the test users behind it.</summary>
+    private static void PowerLine(StringBuilder text, IReadOnlyList<ExperimentResult> results)
+    {
+        var keep = results.Where(r => r.Table == Table2 && r.Variant == KeepDnn && r.Details?.ContainsKey(PairedStandardErrorKey) == true).OrderBy(r => r.Seed).ToList();
+        if (keep.Count == 0) return;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Power: the paired standard error of KEEP DNN − Base DNN is {string.Join(", ", keep.Select(r => $"{r.Details![PairedStandardErrorKey]:0.0000} (seed {r.Seed}, {r.Details![PairedGroupsKey]:N0} test users with a click and a non-click)"))}; pooled over the seeds {Math.Sqrt(keep.Sum(r => r.Details![PairedStandardErrorKey] * r.Details![PairedStandardErrorKey])) / keep.Count:0.0000}.");
+        text.AppendLine();
+    }
+
+    private static string Signed(double value) => value.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
 
     /// <summary>Table 6 rows sort by the days of pre-training data; other variants have none (0).</summary>
     private static double PretrainingDaysOf(IEnumerable<ExperimentResult> rows, string variant)

@@ -58,12 +58,16 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
         var results = new List<DemoModel>();
         var predictions = new List<DemoPrediction>();
         var activity = UserActivityBuckets.FromRows(ImpressionFile.Read(train), [5, 20]);
+        var labels = testView.GetColumn<bool>(ImpressionColumns.Click).ToArray();
+        var users = testView.GetColumn<int>(ImpressionColumns.UserId).ToArray();
+        var scores = new Dictionary<string, float[]>();
         foreach (var (name, withKnowledge, estimator) in candidates)
         {
             var fitClock = Stopwatch.StartNew();
             var model = Fit(name, estimator, trainView);
             double seconds = fitClock.Elapsed.TotalSeconds;
             var scored = model.Transform(testView);
+            scores[name] = scored.GetColumn<float>("Score").ToArray();
             var metrics = ml.BinaryClassification.EvaluateGauc(scored, ImpressionColumns.Click, "Score", ImpressionColumns.UserId, "Probability");
             var byActivity = GaucEvaluator.EvaluateByBucket(scored, activity.Of, ImpressionColumns.Click, "Score", ImpressionColumns.UserId)
                 .ToDictionary(b => b.Key, b => b.Value.Gauc);
@@ -75,8 +79,12 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
             (model as IDisposable)?.Dispose();
         }
 
+        // Each model with knowledge against its twin without, paired over the same test users (user bootstrap).
+        var comparisons = new[] { ("KEEP DNN", "Base DNN"), ("FastTree + KEEP", "FastTree") }
+            .Select(pair => DemoComparison.Of(pair.Item1, pair.Item2, GaucComparison.Of(scores[pair.Item2], scores[pair.Item1], labels, users, resamples: 1_000, seed: world.Seed)))
+            .ToList();
         var outcome = new DemoResults(world, dataset, knowledgeZip, pretrainSeconds, knowledge.History.Rows, extraction, results, predictions,
-            Path.Combine(report, "report.md"), clock.Elapsed.TotalSeconds);
+            Path.Combine(report, "report.md"), clock.Elapsed.TotalSeconds) { Comparisons = comparisons };
         return DemoReport.Write(outcome, knowledge);
     }
 

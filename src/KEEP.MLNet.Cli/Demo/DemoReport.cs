@@ -65,12 +65,15 @@ internal static class DemoReport
         text.AppendLine(c, $"World: {options.Users:N0} users, {options.Items:N0} items, {options.Days} days, seed {options.Seed}. " +
             $"Knowledge model: {results.PretrainingRows:N0} super-domain rows in {results.PretrainingSeconds:F0} s; extraction {results.ExtractionRowsPerSecond:N0} rows/s. Total {results.Seconds / 60:F1} min.");
         text.AppendLine();
-        text.AppendLine("## Downstream models on the sub-domain test day");
+        text.AppendLine("## Downstream models on the sub-domain test days");
         text.AppendLine();
         text.AppendLine("| model | knowledge | GAUC | AUC | log-loss | users | train s | zip |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var m in results.Models)
             text.AppendLine(c, $"| {m.Name} | {(m.WithKnowledge ? "yes" : "no")} | {m.Gauc:F4} | {m.Auc:F4} | {m.LogLoss:F4} | {m.Users:N0} | {m.TrainSeconds:F0} | {Path.GetFileName(m.Zip)} |");
+        text.AppendLine();
+        foreach (var comparison in results.Comparisons)
+            text.AppendLine(c, $"- **{comparison.Model} − {comparison.Reference}**: {comparison.Difference:+0.0000;-0.0000} GAUC, paired user-bootstrap 95% interval [{comparison.Low:+0.0000;-0.0000}, {comparison.High:+0.0000;-0.0000}] over {comparison.Users:N0} test users with a click and a non-click — {comparison.Verdict}.");
         text.AppendLine();
         text.AppendLine("GAUC is the impression-weighted mean of per-user AUC over users with both clicks and non-clicks (the paper's metric).");
         text.AppendLine();

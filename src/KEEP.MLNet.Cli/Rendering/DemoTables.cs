@@ -8,10 +8,12 @@ internal static class DemoTables
 {
     public static void Write(IAnsiConsole console, DemoResults results)
     {
-        var models = new Table().Title("Downstream models, sub-domain test day").AddColumns("model", "knowledge", "GAUC", "AUC", "log-loss", "train s");
+        var models = new Table().Title("Downstream models, sub-domain test days").AddColumns("model", "knowledge", "GAUC", "AUC", "log-loss", "train s");
         foreach (var m in results.Models)
             models.AddRow(m.Name, m.WithKnowledge ? "yes" : "no", $"{m.Gauc:F4}", $"{m.Auc:F4}", $"{m.LogLoss:F4}", $"{m.TrainSeconds:F0}");
         console.Write(models);
+        foreach (var c in results.Comparisons)
+            console.MarkupLineInterpolated($"[bold]{c.Model} − {c.Reference}[/]: {c.Difference:+0.0000;-0.0000} GAUC, paired 95% interval [[{c.Low:+0.0000;-0.0000}, {c.High:+0.0000;-0.0000}]] over {c.Users:N0} test users ({c.Verdict})");
         var predictions = new Table().Title("Saved zips reloaded with PredictionEngine").AddColumns("model", "user", "item", "clicked", "in memory", "reloaded");
         foreach (var p in results.Predictions)
             predictions.AddRow(p.Model, $"{p.UserId}", $"{p.ItemId}", p.Clicked ? "yes" : "no", $"{p.InMemory:F5}", $"{p.Reloaded:F5}");

@@ -2,7 +2,7 @@ namespace KEEP.MLNet.Data;
 
 /// <summary>
 /// Keeps the rows of a time window: the paper's Table 6 pre-trains on the most recent month, six months or two
-/// years of the super-domain. Works on any row order (each row is tested), streaming one block at a time.
+/// years of the super-domain, and its protocol pre-trains on the days before the sub-domain's training days. Works on any row order (each row is tested), streaming one block at a time.
 /// </summary>
 public static class RecentDays
 {
@@ -13,7 +13,17 @@ public static class RecentDays
     public static IEnumerable<ImpressionBatch> From(IEnumerable<ImpressionBatch> batches, int firstDay)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        return Filter(batches, firstDay);
+        return Filter(batches, day => day >= firstDay);
+    }
+
+    /// <summary>
+    /// The rows whose day is before <paramref name="endDay"/> (the paper's pre-training days, before the sub-domain's
+    /// training days). Streams as <see cref="From"/> does.
+    /// </summary>
+    public static IEnumerable<ImpressionBatch> Before(IEnumerable<ImpressionBatch> batches, int endDay)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return Filter(batches, day => day < endDay);
     }
 
     /// <summary>
@@ -35,13 +45,13 @@ public static class RecentDays
         return (firstDay, rowsPerDay.Where(d => d.Key >= firstDay).Sum(d => d.Value));
     }
 
-    private static IEnumerable<ImpressionBatch> Filter(IEnumerable<ImpressionBatch> batches, int firstDay)
+    private static IEnumerable<ImpressionBatch> Filter(IEnumerable<ImpressionBatch> batches, Func<int, bool> keep)
     {
         foreach (var batch in batches)
         {
             int kept = 0;
             foreach (int day in batch.Day)
-                if (day >= firstDay) kept++;
+                if (keep(day)) kept++;
             if (kept == batch.Count)
             {
                 if (kept > 0) yield return batch;
@@ -50,7 +60,7 @@ public static class RecentDays
             if (kept == 0) continue;
             var window = new ImpressionBatch(kept);
             for (int r = 0; r < batch.Count; r++)
-                if (batch.Day[r] >= firstDay) window.AddRow(batch, r);
+                if (keep(batch.Day[r])) window.AddRow(batch, r);
             yield return window;
         }
     }

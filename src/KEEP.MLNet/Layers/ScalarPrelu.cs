@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Layers;
 
@@ -24,7 +25,7 @@ internal sealed class ScalarPrelu : autograd.SingleTensorFunction<ScalarPrelu>
         var slope = (Tensor)vars[1];
         ctx.save_for_backward([x, slope]);
         // With one slope, PReLU is a leaky ReLU whose slope is the parameter's current value.
-        return nn.functional.leaky_relu(x, slope.item<float>());
+        return x.LeakyRelu(slope.item<float>());
     }
 
     /// <inheritdoc/>
@@ -33,13 +34,13 @@ internal sealed class ScalarPrelu : autograd.SingleTensorFunction<ScalarPrelu>
         var saved = ctx.get_saved_variables();
         var (x, slope) = (saved[0], saved[1]);
         float a = slope.item<float>();
-        var gradSlope = grad_output.reshape(-1).dot(x.clamp_max(0).reshape(-1)).reshape(slope.shape);
+        var gradSlope = grad_output.reshape(-1).dot(x.AtMost(0).reshape(-1)).reshape(slope.shape);
         // ∂y/∂x is leaky ReLU's: libtorch's own leaky-ReLU backward is one fast pass (a select-by-mask here is slow).
         Tensor gradX;
         using (enable_grad())
         {
             var input = x.detach().requires_grad_(true);
-            gradX = autograd.grad([nn.functional.leaky_relu(input, a)], [input], [grad_output])[0];
+            gradX = autograd.grad([input.LeakyRelu(a)], [input], [grad_output])[0];
         }
         return [gradX, gradSlope];
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Layers;
 
@@ -69,11 +70,7 @@ public sealed class TargetAttention : nn.Module
         var x = Activate(0, KeyPart(distinctKeys).index_select(0, behaviours) + matmul(query.index_select(0, rows) * keys, wp.t()) + perRow.index_select(0, rows));
         for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
         var weighted = _score.forward(x) * keys;
-        // The Scalar is held for the whole call: an implicit conversion's temporary can be finalized while libtorch reads it.
-        using var one = 1f.ToScalar();
-        var pooled = zeros([query.shape[0], distinctKeys.shape[^1]], weighted.dtype).index_add(0, rows, weighted, one);
-        GC.KeepAlive(one);
-        return pooled;
+        return zeros([query.shape[0], distinctKeys.shape[^1]], weighted.dtype).RowsAdded(rows, weighted);
     }
 
     private (Tensor Query, Tensor Key, Tensor Difference, Tensor Product) FirstWeights(long d)

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Pretraining;
 
@@ -23,8 +24,8 @@ public static class KeepLoss
         {
             (null, null) => zeros(1, dtype: ScalarType.Float32).sum(),
             ({ } p, null) => p,
-            (null, { } q) => alpha * q,
-            ({ } p, { } q) => p + alpha * q,
+            (null, { } q) => q.Times(alpha),
+            ({ } p, { } q) => p + q.Times(alpha),
         };
         return (total, pointwise, pairwise);
     }

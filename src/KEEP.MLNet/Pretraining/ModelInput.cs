@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Pretraining;
 
@@ -165,7 +166,7 @@ internal static class BehaviourInterest
     {
         if (rows.Behaviours is { RealRow: { } realRow, RealBehaviour: { } realBehaviour } real)
             return attention.PoolReal(target, embeddings.Item(real.Item, real.Shop, real.Category), realRow, realBehaviour);
-        var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32);
+        var mask = rows.HistoryItem.NotEqual(IdVocabulary.Padding).to_type(ScalarType.Float32);
         return rows.Behaviours is { } distinct
             ? attention.Pool(target, embeddings.Item(distinct.Item, distinct.Shop, distinct.Category), distinct.Slot, mask)
             : attention.Pool(target, embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory), mask);

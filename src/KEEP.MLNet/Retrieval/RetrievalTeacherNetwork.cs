@@ -2,6 +2,7 @@ using KEEP.MLNet.Pretraining;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Retrieval;
 
@@ -45,9 +46,9 @@ internal sealed class RetrievalTeacherNetwork : nn.Module<(ModelTensors Rows, Re
         var (rows, retrieved) = input;
         var row = _rows.forward(rows);
         var neighbours = cat([_rows.Fields(retrieved.User, retrieved.Item, retrieved.Shop, retrieved.Category), _label.forward(retrieved.Label)], -1);
-        var scores = matmul(_key.forward(neighbours), _query.forward(row).unsqueeze(-1)).squeeze(-1) * _scale;
+        var scores = matmul(_key.forward(neighbours), _query.forward(row).unsqueeze(-1)).squeeze(-1).Times(_scale);
         // Missing neighbours get no weight; a row with none gets R = 0.
-        var weights = softmax(scores.masked_fill(retrieved.Mask.eq(0), -1e9), 1) * retrieved.Mask;
+        var weights = softmax(scores.FilledWhere(retrieved.Mask.Equal(0), -1e9), 1) * retrieved.Mask;
         var representation = (weights.unsqueeze(-1) * _value.forward(neighbours)).sum(1);
         var x = cat([row, representation], 1);
         foreach (var layer in _layers) x = nn.functional.relu(layer.forward(x));

@@ -39,7 +39,7 @@ public static class RokDistiller
                     var (_, reconstruction) = network.forward(block.Input.ToTensors());
                     var mse = nn.functional.mse_loss(reconstruction, target);
                     var contrastive = InfoNce(reconstruction, target, options.Temperature);
-                    return new StepLoss(mse + options.ContrastiveWeight * contrastive, [mse, contrastive], n);
+                    return new StepLoss(mse + contrastive.Times(options.ContrastiveWeight), [mse, contrastive], n);
                 }), optimizer);
             var windows = outcome.Windows.Select(w => w.Losses).ToList();
             network.eval();
@@ -64,7 +64,7 @@ public static class RokDistiller
     {
         var s = nn.functional.normalize(student, dim: 1);
         var t = nn.functional.normalize(teacher, dim: 1);
-        var logits = matmul(s, t.t()) / temperature;
+        var logits = matmul(s, t.t()).DividedBy(temperature);
         return nn.functional.cross_entropy(logits, arange(student.shape[0], ScalarType.Int64));
     }
 }

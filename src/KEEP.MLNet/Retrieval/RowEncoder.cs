@@ -2,6 +2,7 @@ using KEEP.MLNet.Layers;
 using KEEP.MLNet.Pretraining;
 using TorchSharp;
 using static TorchSharp.torch;
+using KEEP.MLNet.Training;
 
 namespace KEEP.MLNet.Retrieval;
 
@@ -39,8 +40,8 @@ public sealed class RowEncoder : nn.Module<ModelTensors, Tensor>
     public override Tensor forward(ModelTensors rows)
     {
         var behaviours = _embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory);
-        var mask = rows.HistoryItem.ne(IdVocabulary.Padding).to_type(ScalarType.Float32).unsqueeze(-1);
-        var mean = (behaviours * mask).sum(1) / mask.sum(1).clamp_min(1);
+        var mask = rows.HistoryItem.NotEqual(IdVocabulary.Padding).to_type(ScalarType.Float32).unsqueeze(-1);
+        var mean = (behaviours * mask).sum(1) / mask.sum(1).AtLeast(1);
         return cat([Fields(rows), mean], 1);
     }
 }

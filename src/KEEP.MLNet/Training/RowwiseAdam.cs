@@ -49,7 +49,7 @@ internal sealed class RowLookups
             if (withGrad.Count == 0) continue;
             if (withGrad.Count == 1) { yield return (table, tensor(withGrad[0].Rows), withGrad[0].Values.grad!); continue; }
             var (rows, inverse) = Distinct(table, [.. withGrad.SelectMany(l => l.Rows)]);
-            var gradient = zeros(rows.Length, table.weight!.shape[1]).index_add_(0, tensor(inverse), cat([.. withGrad.Select(l => l.Values.grad!)]), 1);
+            var gradient = zeros(rows.Length, table.weight!.shape[1]).RowsAddedInPlace(tensor(inverse), cat([.. withGrad.Select(l => l.Values.grad!)]));
             yield return (table, tensor(rows), gradient);
         }
         _touched.Clear();
@@ -121,13 +121,13 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
         foreach (var (table, rows, touched) in _lookups.Drain())
         {
             var (m, v) = _moments[table];
-            var gradient = touched * rows.ne(0).unsqueeze(1); // row 0 is padding: never trained
-            var mRows = m.index_select(0, rows).mul_(Beta1).add_(gradient, alpha: 1 - Beta1);
-            var vRows = v.index_select(0, rows).mul_(Beta2).addcmul_(gradient, gradient, value: 1 - Beta2);
+            var gradient = touched * rows.NotEqual(0).unsqueeze(1); // row 0 is padding: never trained
+            var mRows = m.index_select(0, rows).TimesInPlace(Beta1).AddScaledInPlace(gradient, 1 - Beta1);
+            var vRows = v.index_select(0, rows).TimesInPlace(Beta2).AddProductInPlace(gradient, gradient, 1 - Beta2);
             m.index_copy_(0, rows, mRows);
             v.index_copy_(0, rows, vRows);
-            var update = mRows.div_(vRows.sqrt_().div_(correction2).add_(Epsilon)).mul_(-_learningRate / correction1);
-            table.weight!.index_add_(0, rows, update, 1);
+            var update = mRows.div_(vRows.sqrt_().DividedInPlace(correction2).PlusInPlace(Epsilon)).TimesInPlace(-_learningRate / correction1);
+            table.weight!.RowsAddedInPlace(rows, update);
         }
     }
 

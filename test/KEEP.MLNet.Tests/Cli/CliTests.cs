@@ -30,7 +30,7 @@ public sealed class CliTests
         string folder = TestWorlds.TempFolder("cli-demo");
         var (code, output) = CliRunner.Run([.. SmallDemo, "--out", folder]);
         Assert.AreEqual(0, code, output);
-        foreach (string text in new[] { "Simulated world", "sub_train", "Base DNN", "KEEP DNN", "FastTree + KEEP", "reloaded", "report.md" })
+        foreach (string text in new[] { "Simulated world", "sub_train", "Base DNN", "KEEP DNN", "FastTree + KEEP", "reloaded", "report.md", "KEEP DNN − Base DNN", "paired 95% interval [" })
             StringAssert.Contains(output, text);
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "report", "report.md")), "| KEEP DNN | yes |");
     }
@@ -50,6 +50,17 @@ public sealed class CliTests
         {
             Assert.IsTrue(File.Exists(model.GetProperty("zip").GetString()), model.ToString());
             Assert.IsTrue(model.GetProperty("gauc").GetDouble() is > 0 and < 1, model.ToString());
+        }
+        // Each model with knowledge against its twin: the paired difference is the GAUC difference, inside its interval.
+        var gaucs = models.ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("gauc").GetDouble());
+        var comparisons = root.GetProperty("comparisons").EnumerateArray().ToList();
+        Assert.HasCount(2, comparisons);
+        foreach (var c in comparisons)
+        {
+            double difference = c.GetProperty("difference").GetDouble();
+            Assert.AreEqual(gaucs[c.GetProperty("model").GetString()!] - gaucs[c.GetProperty("reference").GetString()!], difference, 1e-6, c.ToString());
+            Assert.IsTrue(c.GetProperty("low").GetDouble() < difference && difference < c.GetProperty("high").GetDouble(), c.ToString());
+            Assert.IsGreaterThan(0, c.GetProperty("users").GetInt32());
         }
         var predictions = root.GetProperty("predictions").EnumerateArray().ToList();
         Assert.HasCount(12, predictions);

@@ -55,8 +55,26 @@ public sealed class PaperExperimentTests
         // Seeds differ a lot in level but KEEP is always exactly 0.01 above Base: the paired spread is 0.
         var results = new[] { Result("Base DNN", 1, 0.60), Result("KEEP DNN", 1, 0.61), Result("Base DNN", 2, 0.70), Result("KEEP DNN", 2, 0.71) };
         string report = PaperReport.Markdown(results);
-        StringAssert.Contains(report, "| KEEP DNN | 0.6600 ± 0.0707 | 0.7000 ± 0.0000 | +0.0100 ± 0.0000 | Base DNN |");
+        StringAssert.Contains(report, "| KEEP DNN | 0.6600 ± 0.0707 | 0.7000 ± 0.0000 | +0.0100 ± 0.0000 |  |  |  | Base DNN |");
         StringAssert.Contains(report, "met: KEEP DNN − Base DNN ≥ +0.005 GAUC and > 2 std: +0.0100 ± 0.0000");
+    }
+
+    [TestMethod]
+    public void Report_pools_each_seeds_paired_bootstrap_into_one_interval_and_says_whether_it_resolves()
+    {
+        var buckets = new Dictionary<string, double> { ["0–5"] = 0.5 };
+        ExperimentResult Result(string variant, int seed, double gauc, double? delta = null, double? se = null) => new(PaperExperiment.Table2, variant, seed, gauc, 0.7, 10, 1, buckets,
+            delta == null ? null : new Dictionary<string, double> { [PaperExperiment.PairedDeltaKey] = delta.Value, [PaperExperiment.PairedStandardErrorKey] = se!.Value, [PaperExperiment.PairedGroupsKey] = 900 });
+        var results = new[]
+        {
+            Result("Base DNN", 1, 0.60), Result("KEEP DNN", 1, 0.61, 0.010, 0.004), Result("Base DNN", 2, 0.70), Result("KEEP DNN", 2, 0.712, 0.012, 0.003),
+            Result("Sample merging DNN", 1, 0.60, -0.001, 0.004), Result("Sample merging DNN", 2, 0.70, 0.002, 0.003),
+        };
+        string report = PaperReport.Markdown(results);
+        // Mean 0.011; pooled SE = sqrt(0.004² + 0.003²) / 2 = 0.0025; ± 1.96 SE. Per seed: Δ ± 1.96 SE.
+        StringAssert.Contains(report, "| +0.0110 ± 0.0014 | [+0.0061, +0.0159] | yes, > 0 | 1: [+0.0022, +0.0178]; 2: [+0.0061, +0.0179] | Base DNN |");
+        StringAssert.Contains(report, "| [-0.0044, +0.0054] | no |");
+        StringAssert.Contains(report, "Power: the paired standard error of KEEP DNN − Base DNN is 0.0040 (seed 1, 900 test users with a click and a non-click), 0.0030 (seed 2, 900 test users with a click and a non-click); pooled over the seeds 0.0025.");
     }
 
     [TestMethod]

@@ -122,8 +122,8 @@ public sealed class KnowledgeCompressor
     private static double R2(Tensor predicted, Tensor target)
     {
         using var scope = NewDisposeScope();
-        double sse = (predicted - target).pow(2).sum().item<float>();
-        double sst = (target - target.mean([0], keepdim: true)).pow(2).sum().item<float>();
+        double sse = (predicted - target).Power(2).sum().item<float>();
+        double sst = (target - target.mean([0], keepdim: true)).Power(2).sum().item<float>();
         return 1 - sse / sst;
     }
 
