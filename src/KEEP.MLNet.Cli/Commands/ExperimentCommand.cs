@@ -98,7 +98,7 @@ internal static class ExperimentCommand
 
     private static Command Paper(IAnsiConsole console)
     {
-        var preset = new Option<string>("--preset") { Description = $"World size: {string.Join(", ", WorldOptions.PresetNames)}.", DefaultValueFactory = _ => "default" };
+        var preset = new Option<string>("--preset") { Description = $"World preset: {string.Join(", ", WorldOptions.PresetNames)} (tiny..large: the paper's site with subsystems; shared-click*: one click model for the whole site).", DefaultValueFactory = _ => "default" };
         preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one world each.", DefaultValueFactory = _ => "1,2,3" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
@@ -107,7 +107,7 @@ internal static class ExperimentCommand
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
         var outputArgs = new OutputArguments();
-        var command = new Command("paper", "The paper's Tables 2, 3, 4, 6, 7 and 8 and ROK's table (9) on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, amount of pre-training data, gain by user sparsity, compressed knowledge for serving, ROK vs its retrieval teacher. About 40 minutes per seed (ROK's table is 14 of them, Table 6 about 5) on the default world (2 cores); worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
+        var command = new Command("paper", "The paper's Tables 2, 3, 4, 6, 7 and 8 and ROK's table (9) on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, amount of pre-training data, gain by user sparsity, compressed knowledge for serving, ROK vs its retrieval teacher. Tables 2 and 3 take about 13 minutes per seed on the default world (the paper's site; 2 cores), each further table adds its own pre-trainings or trainings; worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
         foreach (var option in new Option[] { preset, seeds, output, tables, recentDays, noTrees, noMerging }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
