@@ -48,6 +48,13 @@ internal static class HeldScalars
         return x.addcmul_(a, b, s);
     }
 
+    /// <summary>In place: <paramref name="x"/> += <paramref name="value"/> · <paramref name="a"/> / <paramref name="b"/>.</summary>
+    public static Tensor AddQuotientInPlace(this Tensor x, Tensor a, Tensor b, double value)
+    {
+        using var s = value.ToScalar();
+        return x.addcdiv_(a, b, s);
+    }
+
     /// <summary>In place: <paramref name="x"/> /= <paramref name="value"/>.</summary>
     public static Tensor DividedInPlace(this Tensor x, double value)
     {

@@ -89,7 +89,7 @@ internal sealed class RowLookups
 internal sealed class RowwiseAdam : ITrainingOptimizer
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
-    private readonly Adam _dense;
+    private readonly HeldScalarAdam _dense;
     private readonly IReadOnlyList<IRowwiseEmbeddings> _owners;
     private readonly Dictionary<Embedding, (Tensor M, Tensor V)> _moments = new(ReferenceEqualityComparer.Instance);
     private readonly List<Embedding> _tables;
@@ -103,18 +103,18 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
         _learningRate = learningRate;
         _tables = [.. owners.SelectMany(o => o.Tables)];
         var sparse = new HashSet<IntPtr>(_tables.Select(t => t.weight!.Handle));
-        _dense = optim.Adam(network.parameters().Where(p => !sparse.Contains(p.Handle)), learningRate);
+        _dense = new HeldScalarAdam(network.parameters().Where(p => !sparse.Contains(p.Handle)), learningRate);
         foreach (var table in _tables) _moments[table] = (zeros_like(table.weight!).DetachFromDisposeScope(), zeros_like(table.weight!).DetachFromDisposeScope());
         foreach (var owner in owners) owner.RowLookups = _lookups;
     }
 
     public EmbeddingUpdates Kind => EmbeddingUpdates.RowwiseAdam;
 
-    public void ZeroGrad() => _dense.zero_grad();
+    public void ZeroGrad() => _dense.Adam.zero_grad();
 
     public void ApplyGradients()
     {
-        _dense.step();
+        _dense.Step();
         _step++;
         double correction1 = 1 - Math.Pow(Beta1, _step), correction2 = Math.Sqrt(1 - Math.Pow(Beta2, _step));
         using var _ = no_grad();
@@ -142,7 +142,7 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
             m.Save(writer);
             v.Save(writer);
         }
-        _dense.save_state_dict(writer);
+        _dense.Adam.save_state_dict(writer);
     }
 
     public void Load(Stream stream)
@@ -157,7 +157,7 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
             m.Load(reader);
             v.Load(reader);
         }
-        _dense.load_state_dict(reader);
+        _dense.Adam.load_state_dict(reader);
     }
 
     public void Dispose()

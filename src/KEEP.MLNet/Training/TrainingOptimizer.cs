@@ -54,22 +54,22 @@ public static class TrainingOptimizer
     }
 }
 
-/// <summary>TorchSharp's Adam over every parameter.</summary>
+/// <summary>Adam over every parameter (TorchSharp's, stepped with held scalars: <see cref="HeldScalarAdam"/>).</summary>
 internal sealed class DenseAdam(IEnumerable<Parameter> parameters, double learningRate) : ITrainingOptimizer
 {
-    private readonly Adam _adam = optim.Adam(parameters, learningRate);
+    private readonly HeldScalarAdam _adam = new(parameters, learningRate);
 
     public EmbeddingUpdates Kind => EmbeddingUpdates.DenseAdam;
-    public void ZeroGrad() => _adam.zero_grad();
-    public void ApplyGradients() => _adam.step();
+    public void ZeroGrad() => _adam.Adam.zero_grad();
+    public void ApplyGradients() => _adam.Step();
 
     public void Save(Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        _adam.save_state_dict(writer);
+        _adam.Adam.save_state_dict(writer);
     }
 
-    public void Load(Stream stream) => _adam.load_state_dict(new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true));
+    public void Load(Stream stream) => _adam.Adam.load_state_dict(new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true));
 
     public void Dispose() => _adam.Dispose();
 }
