@@ -66,7 +66,8 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
             var fitClock = Stopwatch.StartNew();
             var model = Fit(name, estimator, trainView);
             double seconds = fitClock.Elapsed.TotalSeconds;
-            var scored = model.Transform(testView);
+            // Cached: the metrics, the paired comparison and the reload check each read the scores; score once.
+            var scored = ml.Data.Cache(model.Transform(testView));
             scores[name] = scored.GetColumn<float>("Score").ToArray();
             var metrics = ml.BinaryClassification.EvaluateGauc(scored, ImpressionColumns.Click, "Score", ImpressionColumns.UserId, "Probability");
             var byActivity = GaucEvaluator.EvaluateByBucket(scored, activity.Of, ImpressionColumns.Click, "Score", ImpressionColumns.UserId)

@@ -167,7 +167,25 @@ public sealed class FileKnowledgeStore : IKnowledgeStore
         }
     }
 
+    /// <summary>
+    /// The published versions, oldest first. A directory listing taken while a publisher renames folders in the
+    /// same directory (a new version moved in, an old one moved out) may miss entries — POSIX gives readdir no
+    /// guarantee for entries renamed during it, and a reader was measured seeing no version at all — so the
+    /// folders are listed until two listings agree.
+    /// </summary>
     private List<VersionFolder> Folders()
+    {
+        var listed = ListFolders();
+        for (int attempt = 0; attempt < 16; attempt++)
+        {
+            var again = ListFolders();
+            if (again.Select(f => f.Name).SequenceEqual(listed.Select(f => f.Name), StringComparer.Ordinal)) return again;
+            listed = again;
+        }
+        return listed;
+    }
+
+    private List<VersionFolder> ListFolders()
     {
         var folders = new List<VersionFolder>();
         foreach (string path in Directory.EnumerateDirectories(Location, "v*"))

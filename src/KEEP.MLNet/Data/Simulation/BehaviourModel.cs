@@ -84,14 +84,13 @@ public sealed class BehaviourModel
     /// </summary>
     public static double InterceptFor(ReadOnlySpan<double> scores, double rate)
     {
-        double low = -20, high = 20;
-        for (int iteration = 0; iteration < 60; iteration++)
+        var values = scores.ToArray();
+        return Solve(c =>
         {
-            double middle = (low + high) / 2, mean = 0;
-            foreach (double score in scores) mean += Sigmoid(middle + score);
-            if (mean / scores.Length < rate) low = middle; else high = middle;
-        }
-        return (low + high) / 2;
+            double sum = 0;
+            foreach (double score in values) sum += Sigmoid(c + score);
+            return sum / values.Length;
+        }, rate);
     }
 
     /// <summary>Add-to-cart probability given a click.</summary>
