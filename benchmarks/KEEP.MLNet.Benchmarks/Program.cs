@@ -16,6 +16,8 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["retrieval"] = RetrievalBenchmarks.Run,
     ["concurrency"] = ConcurrencyBenchmarks.Run,
     ["world-rates"] = WorldRates.Run,
+    ["step-profile"] = StepProfile.Run,
+    ["tensor-ops"] = GatherOps.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

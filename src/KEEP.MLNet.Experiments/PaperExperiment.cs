@@ -24,7 +24,7 @@ namespace KEEP.MLNet.Experiments;
 public sealed partial class PaperExperiment
 {
     /// <summary>Table names, as in the report.</summary>
-    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table6 = "Table 6", Table8 = "Table 8", TableRok = "ROK";
+    public const string Reference = "Reference", Table2 = "Table 2", Table3 = "Table 3", Table4 = "Table 4", Table5 = "Table 5", Table6 = "Table 6", Table8 = "Table 8", TableRok = "ROK";
 
     /// <summary>Variant names, as in the report.</summary>
     public const string Oracle = "Oracle (true click probability)", Tower = "Pre-trained click tower, no downstream training",
@@ -55,6 +55,9 @@ public sealed partial class PaperExperiment
     /// <summary>Detail keys of a variant's paired comparison with its reference (<see cref="ReferenceOf"/>) on the seed's test rows.</summary>
     public const string PairedDeltaKey = "pairedDelta", PairedStandardErrorKey = "pairedStandardError", PairedGroupsKey = "pairedGroups";
 
+    /// <summary>The detail key of a paired measurement (<see cref="PairedDeltaKey"/> …) within one user-sparsity bucket (Table 7; KEEP DNN only).</summary>
+    public static string BucketKey(string key, string bucket) => $"{key}:{bucket}";
+
     /// <summary>
     /// What a variant's gain is measured against: the Base DNN for the DNN variants and every knowledge ablation, the
     /// tree without knowledge for a tree with it, exact K_ui for compressed knowledge; null for the reference points.
@@ -63,12 +66,13 @@ public sealed partial class PaperExperiment
     {
         Table2 => variant switch
         {
-            Merged or KeepDnn => (Table2, BaseDnn),
+            Merged or KeepDnn or SharedBottom or FineTuned or KeepC => (Table2, BaseDnn),
             FastTreeKeep => (Table2, FastTree),
             LightGbmKeep => (Table2, LightGbm),
             _ => null,
         },
         Table3 or Table4 or Table6 => (Table2, BaseDnn),
+        Table5 => variant.EndsWith(" KEEP DNN", StringComparison.Ordinal) ? (Table5, variant.Replace(" KEEP DNN", " Base DNN", StringComparison.Ordinal)) : null,
         Table8 => variant == ExactKui ? null : (Table8, ExactKui),
         TableRok => variant == BaseDnn ? null : (TableRok, BaseDnn),
         _ => null,
@@ -93,13 +97,14 @@ public sealed partial class PaperExperiment
         Directory.CreateDirectory(_options.OutputDirectory);
         var results = File.Exists(ResultsPath) ? JsonSerializer.Deserialize<List<ExperimentResult>>(File.ReadAllText(ResultsPath), Json) ?? [] : [];
         foreach (int seed in _options.Seeds)
-            RunSeed(seed, result =>
-            {
-                // A measurement replaces the earlier one of the same table, variant and seed.
-                results.RemoveAll(r => r.Table == result.Table && r.Variant == result.Variant && r.Seed == result.Seed);
-                results.Add(result);
-                Save(results);
-            }, cancellation);
+            foreach (int training in _options.TrainingRuns)
+                RunSeed(seed, training, result =>
+                {
+                    // A measurement replaces the earlier one of the same table, variant, world seed and training seed.
+                    results.RemoveAll(r => r.Table == result.Table && r.Variant == result.Variant && r.Seed == result.Seed && r.TrainingRun == result.TrainingRun);
+                    results.Add(result);
+                    Save(results);
+                }, cancellation);
         return results;
     }
 
@@ -114,32 +119,53 @@ public sealed partial class PaperExperiment
         File.WriteAllText(ReportPath, PaperReport.Markdown(results, $"Paper experiments on the {_options.Preset} simulated world"));
     }
 
-    private void RunSeed(int seed, Action<ExperimentResult> record, CancellationToken cancellation)
+    /// <summary>The seed of training run <paramref name="training"/> on world <paramref name="seed"/>: the world's own seed for run 0.</summary>
+    public static int TrainingSeedOf(int seed, int training) => training == 0 ? seed : seed + 1_000 * training;
+
+    private void RunSeed(int worldSeed, int training, Action<ExperimentResult> record, CancellationToken cancellation)
     {
-        string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
-        var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
+        string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{worldSeed}");
+        // Training run t > 0 retrains every model on the same world with another seed; its checkpoints carry the run's number.
+        string run = training == 0 ? "" : $"-training-{training}";
+        int seed = TrainingSeedOf(worldSeed, training);
+        string label = training == 0 ? $"seed {worldSeed}" : $"seed {worldSeed} training {training}";
+        // Tables 6, 8 and 9 keep checkpoints of their own per world: they run in training run 0 only.
+        var tables = training == 0 ? _options.Tables : _options.Tables.Where(t => t <= 5).ToHashSet();
+        var world = WorldOptions.Preset(_options.Preset) with { Seed = worldSeed };
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
         var scored = new Dictionary<(string Table, string Variant), float[]>();
-        void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null)
+        void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null, TestRows? rows = null)
         {
-            var (overall, buckets) = test.Evaluate(scores);
+            rows ??= test;
+            var (overall, buckets) = rows.Evaluate(scores);
             scored[(table, variant)] = scores;
             string paired = "";
             if (ReferenceOf(table, variant) is { } reference && scored.TryGetValue(reference, out var referenceScores))
             {
                 // Paired over the same test rows: users resampled with replacement, both GAUCs on each resample.
-                var comparison = GaucComparison.Of(referenceScores, scores, test.Labels, test.Users, resamples: 1_000, seed: seed);
+                var comparison = GaucComparison.Of(referenceScores, scores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
                 details = new Dictionary<string, double>(details ?? [])
                 {
                     [PairedDeltaKey] = comparison.Difference,
                     [PairedStandardErrorKey] = comparison.StandardError,
                     [PairedGroupsKey] = comparison.Groups,
                 };
+                // Table 7 with intervals: the same paired comparison within each user-sparsity bucket.
+                if (table == Table2 && variant == KeepDnn)
+                    foreach (string bucket in rows.BucketNames)
+                    {
+                        var inBucket = Enumerable.Range(0, scores.Length).Where(i => rows.Buckets[i] == bucket).ToArray();
+                        var part = GaucComparison.Of([.. inBucket.Select(i => referenceScores[i])], [.. inBucket.Select(i => scores[i])],
+                            [.. inBucket.Select(i => rows.Labels[i])], [.. inBucket.Select(i => rows.Users[i])], resamples: 1_000, seed: seed);
+                        details[BucketKey(PairedDeltaKey, bucket)] = part.Difference;
+                        details[BucketKey(PairedStandardErrorKey, bucket)] = part.StandardError;
+                        details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
+                    }
                 paired = $", vs {reference.Variant} {comparison.Difference:+0.0000;-0.0000} (paired SE {comparison.StandardError:0.0000})";
             }
-            record(new ExperimentResult(table, variant, seed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details));
-            Report($"seed {seed}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");
+            record(new ExperimentResult(table, variant, worldSeed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details) { TrainingRun = training });
+            Report($"{label}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");
         }
 
         var oracle = new ClickOracle(new World(world));
@@ -155,16 +181,16 @@ public sealed partial class PaperExperiment
             : () => ImpressionFile.Read(files[DatasetSplit.Super]);
         Func<IEnumerable<ImpressionBatch>> crossDomainSuper = () => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.Super]), firstSubTrainDay);
         pretraining = pretraining with { Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
-        using var full = Pretrained(dir, "all", pretraining, super, cancellation);
+        using var full = Pretrained(dir, "all" + run, pretraining, super, cancellation);
         Add(Reference, Tower, [.. test.Batches.SelectMany(b => full.Predict(b, PretrainingTask.Click))], 0);
 
         var dnn = _options.Dnn with { Seed = seed };
         Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
         var inference = new Dictionary<string, double>();
-        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge)
+        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge, PretrainingTask label = PretrainingTask.Click)
         {
             var clock = Stopwatch.StartNew();
-            using var model = new KeepDnnTrainer(dnn).Fit(data, knowledge, cancellation: cancellation);
+            using var model = new KeepDnnTrainer(dnn with { Label = label }).Fit(data, knowledge, cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
             float[] scores = [.. test.Batches.SelectMany(model.Predict)];
@@ -175,21 +201,21 @@ public sealed partial class PaperExperiment
         // Base and KEEP DNN are the references of every table; they are trained whatever tables are run.
         var (scores, time) = Dnn(subTrain, null);
         Add(Table2, BaseDnn, scores, time);
-        if (_options.Tables.Contains(9)) Add(TableRok, BaseDnn, scores, time, inference);
+        if (tables.Contains(9)) Add(TableRok, BaseDnn, scores, time, inference);
         (scores, time) = Dnn(subTrain, new ExactKnowledge(full));
         Add(Table2, KeepDnn, scores, time);
         var keepDnn = (scores, time);
-        if (_options.Tables.Contains(9)) Add(TableRok, KeepDnn, scores, time, inference);
-        if (_options.Tables.Contains(3)) Add(Table3, All, scores, time);
-        if (_options.Tables.Contains(4)) Add(Table4, AllTasks, scores, time);
-        if (_options.Tables.Contains(8)) Add(Table8, ExactKui, scores, time);
+        if (tables.Contains(9)) Add(TableRok, KeepDnn, scores, time, inference);
+        if (tables.Contains(3)) Add(Table3, All, scores, time);
+        if (tables.Contains(4)) Add(Table4, AllTasks, scores, time);
+        if (tables.Contains(8)) Add(Table8, ExactKui, scores, time);
 
-        if (_options.Tables.Contains(2) && _options.SampleMerging)
+        if (tables.Contains(2) && _options.SampleMerging)
         {
             (scores, time) = Dnn(() => DayOrderedMerge.Merge(crossDomainSuper(), subTrain()), null);
             Add(Table2, Merged, scores, time);
         }
-        if (_options.Tables.Contains(2) && _options.TreeTrainers)
+        if (tables.Contains(2) && _options.TreeTrainers)
         {
             var ml = new MLContext(seed);
             foreach (var (name, plugged, trainer) in new[] { (FastTree, FastTreeKeep, "fasttree"), (LightGbm, LightGbmKeep, "lightgbm") })
@@ -201,7 +227,11 @@ public sealed partial class PaperExperiment
             }
         }
 
-        if (_options.Tables.Contains(3))
+        if (tables.Contains(2) && _options.Competitors)
+            CompetitorRows(dir, run, pretraining, full, crossDomainSuper, subTrain, test, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
+        if (tables.Contains(5)) TaskModels(test, subTrain, task => knowledge => Dnn(subTrain, knowledge, task), full, Add);
+
+        if (tables.Contains(3))
         {
             (scores, time) = Dnn(subTrain, new ExactKnowledge(full, KnowledgeKinds.User));
             Add(Table3, UserOnly, scores, time);
@@ -209,15 +239,16 @@ public sealed partial class PaperExperiment
             Add(Table3, UserItem, scores, time);
         }
 
-        if (_options.Tables.Contains(6)) DataAmountTable(dir, world, pretraining, super, keepDnn, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
-        if (_options.Tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, Dnn, Add);
-        if (_options.Tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), Add, cancellation);
+        void AddAll(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details) => Add(table, variant, scores, seconds, details);
+        if (tables.Contains(6)) DataAmountTable(dir, world, pretraining, super, keepDnn, knowledge => Dnn(subTrain, knowledge), AddAll, cancellation);
+        if (tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, (data, knowledge) => Dnn(data, knowledge), AddAll);
+        if (tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), AddAll, cancellation);
 
-        if (_options.Tables.Contains(4))
+        if (tables.Contains(4))
         {
             foreach (var (name, tasks) in new (string, PretrainingTask[])[] { (ClickTask, [PretrainingTask.Click]), (ClickConversion, [PretrainingTask.Click, PretrainingTask.Conversion]) })
             {
-                using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant(), pretraining with { Tasks = tasks }, super, cancellation);
+                using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant() + run, pretraining with { Tasks = tasks }, super, cancellation);
                 (scores, time) = Dnn(subTrain, new ExactKnowledge(partial));
                 Add(Table4, name, scores, time);
             }

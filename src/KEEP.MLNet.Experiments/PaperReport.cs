@@ -15,6 +15,9 @@ public static class PaperReport
     public static string Markdown(IReadOnlyList<ExperimentResult> results, string title = "Paper experiments on the simulated world")
     {
         ArgumentNullException.ThrowIfNull(results);
+        var all = results;
+        // The tables are over worlds: each world's training run 0. Further training runs feed the variance section.
+        results = [.. results.Where(r => r.TrainingRun == 0)];
         var seeds = results.Select(r => r.Seed).Distinct().Order().ToList();
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"## {title}");
@@ -26,18 +29,21 @@ public static class PaperReport
         Table(text, results, Table2, "Table 2 analogue: downstream models");
         Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN");
         Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)");
+        Table(text, results, Table5, "Table 5 analogue: conversion and add-to-cart downstream models (clicked test rows; the CTR pair is Table 2's)");
         Table(text, results, Table6, "Table 6 analogue: amount of pre-training data (most recent super-domain days)");
         Table(text, results, Table8, "Table 8 analogue: compressed knowledge for serving (KEEP DNN)");
         Cache(text, results);
         Table(text, results, TableRok, "ROK: retrieval-oriented knowledge (KEEP DNN, sub-domain test days)");
         Buckets(text, results);
+        Variance(text, all);
         Checks(text, results);
         return text.ToString();
     }
 
     /// <summary>Rows in the paper's order.</summary>
-    private static readonly string[] Order = [Oracle, Tower, BaseDnn, Merged, KeepDnn, FastTree, FastTreeKeep, LightGbm, LightGbmKeep,
-        UserOnly, UserItem, All, ClickTask, ClickConversion, AllTasks, ExactKui, Decomposition, Degeneration, Combined,
+    private static readonly string[] Order = [Oracle, Tower, BaseDnn, Merged, SharedBottom, FineTuned, KeepC, KeepDnn, FastTree, FastTreeKeep, LightGbm, LightGbmKeep,
+        UserOnly, UserItem, All, TaskVariant(Pretraining.PretrainingTask.Conversion, false), TaskVariant(Pretraining.PretrainingTask.Conversion, true),
+        TaskVariant(Pretraining.PretrainingTask.Cart, false), TaskVariant(Pretraining.PretrainingTask.Cart, true), ClickTask, ClickConversion, AllTasks, ExactKui, Decomposition, Degeneration, Combined,
         RetrievalTeacher, RokInstance, RokFields, KeepRok];
 
     private static void Table(StringBuilder text, IReadOnlyList<ExperimentResult> results, string table, string heading)
@@ -81,10 +87,11 @@ public static class PaperReport
     }
 
     /// <summary>The 95% interval of the mean paired Δ over the rows' seeds: mean ± 1.96 · √(Σ SE²) / n.</summary>
-    internal static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows)
+    internal static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows, string? bucket = null)
     {
-        double mean = rows.Average(r => r.Details![PairedDeltaKey]);
-        double se = Math.Sqrt(rows.Sum(r => r.Details![PairedStandardErrorKey] * r.Details![PairedStandardErrorKey])) / rows.Count;
+        string deltaKey = bucket == null ? PairedDeltaKey : BucketKey(PairedDeltaKey, bucket), seKey = bucket == null ? PairedStandardErrorKey : BucketKey(PairedStandardErrorKey, bucket);
+        double mean = rows.Average(r => r.Details![deltaKey]);
+        double se = Math.Sqrt(rows.Sum(r => r.Details![seKey] * r.Details![seKey])) / rows.Count;
         return (mean - 1.96 * se, mean + 1.96 * se);
     }
 
@@ -128,14 +135,49 @@ public static class PaperReport
         if (keep.Count == 0) return;
         text.AppendLine("### Table 7 analogue: KEEP DNN − Base DNN by user sparsity (sub-domain training rows per user)");
         text.AppendLine();
-        text.AppendLine("| users with | Base DNN GAUC | KEEP DNN GAUC | Δ GAUC |");
-        text.AppendLine("|---|---|---|---|");
+        text.AppendLine("| users with | GAUC users (per seed, mean) | Base DNN GAUC | KEEP DNN GAUC | Δ GAUC | paired 95% | resolved |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (string bucket in keep[0].Buckets.Keys)
         {
             var baseValues = Values(results, Table2, BaseDnn, r => r.Buckets[bucket]);
             var keepValues = Values(results, Table2, KeepDnn, r => r.Buckets[bucket]);
             var gains = BucketGains(results, bucket);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {bucket} rows | {PlusMinus(baseValues)} | {PlusMinus(keepValues)} | {PlusMinus(gains, signed: true)} |");
+            string groups = "", interval = "", resolved = "";
+            var paired = keep.Where(r => r.Details?.ContainsKey(BucketKey(PairedDeltaKey, bucket)) == true).ToList();
+            if (paired.Count > 0)
+            {
+                groups = paired.Average(r => r.Details![BucketKey(PairedGroupsKey, bucket)]).ToString("N0", CultureInfo.InvariantCulture);
+                var (low, high) = PooledInterval(paired, bucket);
+                interval = $"[{Signed(low)}, {Signed(high)}]";
+                resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
+            }
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {bucket} rows | {groups} | {PlusMinus(baseValues)} | {PlusMinus(keepValues)} | {PlusMinus(gains, signed: true)} | {interval} | {resolved} |");
+        }
+        text.AppendLine();
+    }
+
+    /// <summary>
+    /// How much of Δ's spread is the world's and how much the training's: for each variant measured in more than one
+    /// training run, the standard deviation of its paired Δ over the worlds (training run 0 of each) and over the
+    /// training runs of one world (pooled over the worlds that have several), beside the mean paired standard error
+    /// (the test sampling alone).
+    /// </summary>
+    private static void Variance(StringBuilder text, IReadOnlyList<ExperimentResult> all)
+    {
+        var variants = all.Where(r => r.TrainingRun > 0 && r.Details?.ContainsKey(PairedDeltaKey) == true).Select(r => (r.Table, r.Variant)).Distinct().ToList();
+        if (variants.Count == 0) return;
+        text.AppendLine("### World variance and training variance of Δ GAUC");
+        text.AppendLine();
+        text.AppendLine("| model | vs | worlds | SD of Δ over worlds | worlds × training runs | SD of Δ over training runs of one world | mean paired SE (test sampling) |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (table, variant) in variants.OrderBy(v => Array.IndexOf(Order, v.Variant)))
+        {
+            var rows = all.Where(r => r.Table == table && r.Variant == variant && r.Details?.ContainsKey(PairedDeltaKey) == true).ToList();
+            var worlds = rows.Where(r => r.TrainingRun == 0).Select(r => r.Details![PairedDeltaKey]).ToList();
+            var within = rows.GroupBy(r => r.Seed).Where(g => g.Count() > 1).Select(g => g.Select(r => r.Details![PairedDeltaKey]).ToList()).ToList();
+            double pooledWithin = within.Count == 0 ? double.NaN : Math.Sqrt(within.Sum(g => Std(g) * Std(g) * (g.Count - 1)) / within.Sum(g => g.Count - 1));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {variant} | {ReferenceOf(table, variant)?.Variant} | {worlds.Count} | {Std(worlds):0.0000} | {within.Count} × {(within.Count == 0 ? 0 : within.Average(g => g.Count)):0.#} | {pooledWithin:0.0000} | {rows.Average(r => r.Details![PairedStandardErrorKey]):0.0000} |");
         }
         text.AppendLine();
     }

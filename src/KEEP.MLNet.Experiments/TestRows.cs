@@ -35,6 +35,19 @@ internal sealed class TestRows
         return new TestRows(batches, labels, users, [.. users.Select(activity.Of)], activity.Names);
     }
 
+    /// <summary>
+    /// The rows a model of <paramref name="task"/> is evaluated on, with that task's label: every row for click, the
+    /// clicked rows for conversion and add-to-cart (as the paper's and <see cref="Pretraining.TaskTargets"/>' CVR and cart
+    /// models are trained); <c>Index</c> maps each to its row here, so a model's scores over every row can be narrowed.
+    /// </summary>
+    public (TestRows Rows, int[] Index) For(Pretraining.PretrainingTask task)
+    {
+        if (task == Pretraining.PretrainingTask.Click) return (this, [.. Enumerable.Range(0, Labels.Length)]);
+        var label = Batches.SelectMany(b => (task == Pretraining.PretrainingTask.Conversion ? b.Conversion : b.Cart).ToArray()).ToArray();
+        var index = Enumerable.Range(0, Labels.Length).Where(i => Labels[i]).ToArray();
+        return (new TestRows(Batches, [.. index.Select(i => label[i])], [.. index.Select(i => Users[i])], [.. index.Select(i => Buckets[i])], BucketNames), index);
+    }
+
     /// <summary>GAUC and AUC of <paramref name="scores"/> (one per row, in file order), overall and per bucket.</summary>
     public (GaucMetrics Overall, Dictionary<string, double> Buckets) Evaluate(float[] scores)
     {

@@ -102,19 +102,23 @@ internal static class ExperimentCommand
         preset.AcceptOnlyFromAmong([.. WorldOptions.PresetNames]);
         var seeds = new Option<string>("--seeds") { Description = "Comma-separated seeds, one world each.", DefaultValueFactory = _ => "1,2,3" };
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
-        var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 6 (amount of pre-training data), 8 (compressed knowledge), 9 (ROK). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,6,8,9" };
+        var trainingRuns = new Option<string>("--training-runs") { Description = "Training runs per world (comma-separated): 0 trains with the world's seed, t > 0 retrains Tables 2-5 on the same world with seed world + 1000·t, so the report separates the trainings' variance from the worlds'.", DefaultValueFactory = _ => "0" };
+        var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models, the competitors included; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 5 (conversion and add-to-cart models), 6 (amount of pre-training data), 8 (compressed knowledge), 9 (ROK). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,5,6,8,9" };
         var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; 0 is the untrained-knowledge control; the full pre-training is always included).", DefaultValueFactory = _ => "0,1,4" };
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
+        var noCompetitors = new Option<bool>("--no-competitors") { Description = "Skip the paper's competitor families in Table 2 (shared-bottom cross-domain, pre-train then fine-tune, KEEP-C)." };
         var outputArgs = new OutputArguments();
-        var command = new Command("paper", "The paper's Tables 2, 3, 4, 6, 7 and 8 and ROK's table (9) on simulated worlds: Base vs KEEP DNN, sample merging, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, amount of pre-training data, gain by user sparsity, compressed knowledge for serving, ROK vs its retrieval teacher. Tables 2 and 3 take about 13 minutes per seed on the default world (the paper's site; 2 cores), each further table adds its own pre-trainings or trainings; worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
-        foreach (var option in new Option[] { preset, seeds, output, tables, recentDays, noTrees, noMerging }) command.Options.Add(option);
+        var command = new Command("paper", "The paper's Tables 2, 3, 4, 5, 6, 7 and 8 and ROK's table (9) on simulated worlds: Base vs KEEP DNN, sample merging, shared-bottom cross-domain, pre-train then fine-tune, KEEP-C, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, CVR and add-to-cart models, amount of pre-training data, gain by user sparsity, compressed knowledge for serving, ROK vs its retrieval teacher. Tables 2 and 3 take about 13 minutes per seed on the default world (the paper's site; 2 cores), each further table adds its own pre-trainings or trainings; worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
+        foreach (var option in new Option[] { preset, seeds, trainingRuns, output, tables, recentDays, noTrees, noMerging, noCompetitors }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
             var seedList = ParseNumbers("--seeds", result.GetValue(seeds)!);
             var tableList = ParseNumbers("--tables", result.GetValue(tables)!);
-            if (tableList.Except([2, 3, 4, 6, 8, 9]).FirstOrDefault() is int unknown and not 0) throw new ArgumentException($"--tables: there is no Table {unknown} to run; use 2, 3, 4, 6, 8 or 9.");
+            if (tableList.Except([2, 3, 4, 5, 6, 8, 9]).FirstOrDefault() is int unknown and not 0) throw new ArgumentException($"--tables: there is no Table {unknown} to run; use 2, 3, 4, 5, 6, 8 or 9.");
+            var runs = ParseNumbers("--training-runs", result.GetValue(trainingRuns)!);
+            if (runs.Any(r => r < 0) || runs.Distinct().Count() != runs.Count) throw new ArgumentException("--training-runs: give distinct run numbers ≥ 0, e.g. 0,1.");
             var options = new PaperExperimentOptions
             {
                 Preset = result.GetValue(preset)!,
@@ -124,6 +128,8 @@ internal static class ExperimentCommand
                 PretrainingDays = ParseNumbers("--recent-days", result.GetValue(recentDays)!),
                 TreeTrainers = !result.GetValue(noTrees),
                 SampleMerging = !result.GetValue(noMerging),
+                Competitors = !result.GetValue(noCompetitors),
+                TrainingRuns = runs,
             };
             bool json = result.GetValue(outputArgs.Json), quiet = json || result.GetValue(outputArgs.Quiet);
             var clock = Stopwatch.StartNew();

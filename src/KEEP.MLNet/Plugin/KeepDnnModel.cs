@@ -23,10 +23,8 @@ public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowled
     /// <summary>Creates the model; with <paramref name="knowledgeDim"/> &gt; 0 it carries a plug-in for knowledge of that width.</summary>
     public KeepDnnModel(FeatureVocabularies vocabularies, KeepDnnOptions options, int knowledgeDim) : base(nameof(KeepDnnModel))
     {
-        _embeddings = new FeatureEmbeddings(vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size,
-            options.UserEmbeddingDim, options.ItemEmbeddingDim);
-        _attention = new TargetAttention(_embeddings.ItemDim, options.AttentionLayers);
-        int input = _embeddings.UserDim + 2 * _embeddings.ItemDim;
+        (_embeddings, _attention) = DinFront.Create(vocabularies, options.UserEmbeddingDim, options.ItemEmbeddingDim, options.AttentionLayers);
+        int input = DinFront.InputWidth(_embeddings);
         foreach (int width in options.Layers)
         {
             _layers.Add(nn.Linear(input, width));
@@ -50,9 +48,7 @@ public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowled
     public override Tensor forward((ModelTensors Rows, Tensor? Knowledge) input)
     {
         var (rows, knowledge) = input;
-        var user = _embeddings.User(rows.User);
-        var target = _embeddings.Item(rows.Item, rows.Shop, rows.Category);
-        var x = cat([user, target, _attention.Pool(target, _embeddings, rows)], 1);
+        var (_, _, x) = DinFront.Features(_embeddings, _attention, rows);
         for (int m = 0; m < _layers.Count; m++)
         {
             x = nn.functional.relu(_layers[m].forward(x));

@@ -74,6 +74,6 @@ public sealed record LabelCounts(long Click, long Cart, long Conversion)
     public void RequirePositives(PretrainingTask task, long rows, string what)
     {
         if (Of(task) == 0)
-            throw new ArgumentException($"The {what} rows have no positive {task} label ({rows:N0} rows, all negative); a CTR model cannot learn from negatives only. Check the label column and the date range.");
+            throw new ArgumentException($"The {what} rows have no positive {task} label ({rows:N0} rows, all negative); a model cannot learn from negatives only. Check the label column and the date range.");
     }
 }

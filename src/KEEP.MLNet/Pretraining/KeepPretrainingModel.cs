@@ -26,10 +26,8 @@ public sealed class KeepPretrainingModel : nn.Module<ModelTensors, ModelOutput>
     /// <summary>Builds the network for the given vocabularies and options.</summary>
     public KeepPretrainingModel(FeatureVocabularies vocabularies, PretrainingOptions options) : base(nameof(KeepPretrainingModel))
     {
-        _embeddings = new FeatureEmbeddings(vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size,
-            options.UserEmbeddingDim, options.ItemEmbeddingDim);
-        _attention = new TargetAttention(_embeddings.ItemDim, options.AttentionLayers);
-        int towerInput = _embeddings.UserDim + 2 * _embeddings.ItemDim;
+        (_embeddings, _attention) = DinFront.Create(vocabularies, options.UserEmbeddingDim, options.ItemEmbeddingDim, options.AttentionLayers);
+        int towerInput = DinFront.InputWidth(_embeddings);
         foreach (var _ in options.Tasks) _towers.Add(new TaskTower(towerInput, options.TowerLayers));
         RegisterComponents();
     }
@@ -46,10 +44,7 @@ public sealed class KeepPretrainingModel : nn.Module<ModelTensors, ModelOutput>
     /// <inheritdoc/>
     public override ModelOutput forward(ModelTensors input)
     {
-        var user = _embeddings.User(input.User);
-        var target = _embeddings.Item(input.Item, input.Shop, input.Category);
-        var interest = _attention.Pool(target, _embeddings, input);
-        var x = cat([user, target, interest], 1);
+        var (user, target, x) = DinFront.Features(_embeddings, _attention, input);
         var logits = new Tensor[_towers.Count];
         var knowledge = new Tensor[_towers.Count];
         for (int t = 0; t < _towers.Count; t++) (logits[t], knowledge[t]) = _towers[t].Forward(x);

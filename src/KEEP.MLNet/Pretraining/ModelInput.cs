@@ -172,3 +172,29 @@ internal static class BehaviourInterest
             : attention.Pool(target, embeddings.Item(rows.HistoryItem, rows.HistoryShop, rows.HistoryCategory), mask);
     }
 }
+
+/// <summary>
+/// The DIN front that the pre-training network, the KEEP DNN and the cross-domain competitors share: embedding
+/// tables sized by the vocabularies, the attention unit over them, and the input of the dense layers
+/// [user, target item, attention-pooled behaviours].
+/// </summary>
+internal static class DinFront
+{
+    /// <summary>The embedding tables for <paramref name="vocabularies"/> and an attention unit over the item vectors.</summary>
+    public static (Layers.FeatureEmbeddings Embeddings, Layers.TargetAttention Attention) Create(FeatureVocabularies vocabularies, int userDim, int itemDim, IReadOnlyList<int> attentionLayers)
+    {
+        var embeddings = new Layers.FeatureEmbeddings(vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size, userDim, itemDim);
+        return (embeddings, new Layers.TargetAttention(embeddings.ItemDim, attentionLayers));
+    }
+
+    /// <summary>The width of <see cref="Features"/>' input vector.</summary>
+    public static int InputWidth(Layers.FeatureEmbeddings embeddings) => embeddings.UserDim + 2 * embeddings.ItemDim;
+
+    /// <summary>K_u, K_i and the dense layers' input [user, target, interest] of <paramref name="rows"/>.</summary>
+    public static (Tensor User, Tensor Target, Tensor Input) Features(Layers.FeatureEmbeddings embeddings, Layers.TargetAttention attention, ModelTensors rows)
+    {
+        var user = embeddings.User(rows.User);
+        var target = embeddings.Item(rows.Item, rows.Shop, rows.Category);
+        return (user, target, cat([user, target, attention.Pool(target, embeddings, rows)], 1));
+    }
+}

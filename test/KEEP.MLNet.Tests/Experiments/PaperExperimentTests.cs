@@ -27,8 +27,12 @@ public sealed class PaperExperimentTests
         string folder = TestWorlds.TempFolder("paper");
         var first = new PaperExperiment(Options(folder, 2));
         var results = first.Run();
-        CollectionAssert.IsSubsetOf(new[] { PaperExperiment.Oracle, PaperExperiment.Tower, PaperExperiment.BaseDnn, PaperExperiment.KeepDnn },
-            results.Select(r => r.Variant).ToArray());
+        CollectionAssert.IsSubsetOf(new[] { PaperExperiment.Oracle, PaperExperiment.Tower, PaperExperiment.BaseDnn, PaperExperiment.KeepDnn,
+            PaperExperiment.SharedBottom, PaperExperiment.FineTuned, PaperExperiment.KeepC }, results.Select(r => r.Variant).ToArray());
+        var keep = results.Single(r => r.Variant == PaperExperiment.KeepDnn);
+        Assert.IsTrue(keep.Buckets.Keys.All(b => keep.Details!.ContainsKey(PaperExperiment.BucketKey(PaperExperiment.PairedStandardErrorKey, b))), "Table 7: a paired interval per bucket");
+        Assert.AreEqual(keep.Details![PaperExperiment.PairedGroupsKey], keep.Buckets.Keys.Sum(b => keep.Details[PaperExperiment.BucketKey(PaperExperiment.PairedGroupsKey, b)]),
+            "the buckets split the test users");
         Assert.IsTrue(results.All(r => r.Gauc is > 0 and < 1 && r.Buckets.Count == 3), string.Join("\n", results));
         string checkpoint = Directory.GetFiles(folder, "knowledge-all.keep", SearchOption.AllDirectories).Single();
         var written = File.GetLastWriteTimeUtc(checkpoint);
@@ -45,6 +49,48 @@ public sealed class PaperExperimentTests
         StringAssert.Contains(report, "Table 3 analogue");
         StringAssert.Contains(report, "| KEEP DNN |");
         StringAssert.Contains(report, "K_u < +K_i < +K_ui");
+    }
+
+    [TestMethod]
+    public void Report_separates_the_worlds_variance_from_the_trainings_and_keeps_further_training_runs_out_of_the_tables()
+    {
+        var buckets = new Dictionary<string, double> { ["0–5"] = 0.5 };
+        ExperimentResult Result(string variant, int seed, int run, double gauc, double? delta = null) => new(PaperExperiment.Table2, variant, seed, gauc, 0.7, 10, 1, buckets,
+            delta == null ? null : new Dictionary<string, double> { [PaperExperiment.PairedDeltaKey] = delta.Value, [PaperExperiment.PairedStandardErrorKey] = 0.003, [PaperExperiment.PairedGroupsKey] = 900 })
+        { TrainingRun = run };
+        var results = new[]
+        {
+            Result("Base DNN", 1, 0, 0.60), Result("KEEP DNN", 1, 0, 0.61, 0.010), Result("Base DNN", 2, 0, 0.70), Result("KEEP DNN", 2, 0, 0.72, 0.020),
+            Result("Base DNN", 1, 1, 0.50), Result("KEEP DNN", 1, 1, 0.514, 0.014),
+        };
+        string report = PaperReport.Markdown(results);
+        // Over worlds: SD(0.010, 0.020) = 0.0071; within world 1: SD(0.010, 0.014) = 0.0028; the tables use run 0 only (mean 0.665, not 0.6147).
+        StringAssert.Contains(report, "| KEEP DNN | Base DNN | 2 | 0.0071 | 1 × 2 | 0.0028 | 0.0030 |");
+        StringAssert.Contains(report, "| KEEP DNN | 0.6650 ± 0.0778 |");
+        StringAssert.Contains(report, "| Base DNN | 0.6500 ± 0.0707 |");
+    }
+
+    [TestMethod]
+    public void Table_7_buckets_carry_their_users_and_a_paired_interval()
+    {
+        var buckets = new Dictionary<string, double> { ["0–5"] = 0.5, [">5"] = 0.6 };
+        var details = new Dictionary<string, double>
+        {
+            [PaperExperiment.PairedDeltaKey] = 0.01, [PaperExperiment.PairedStandardErrorKey] = 0.003, [PaperExperiment.PairedGroupsKey] = 900,
+            [PaperExperiment.BucketKey(PaperExperiment.PairedDeltaKey, "0–5")] = 0.02, [PaperExperiment.BucketKey(PaperExperiment.PairedStandardErrorKey, "0–5")] = 0.005,
+            [PaperExperiment.BucketKey(PaperExperiment.PairedGroupsKey, "0–5")] = 300,
+            [PaperExperiment.BucketKey(PaperExperiment.PairedDeltaKey, ">5")] = 0.001, [PaperExperiment.BucketKey(PaperExperiment.PairedStandardErrorKey, ">5")] = 0.004,
+            [PaperExperiment.BucketKey(PaperExperiment.PairedGroupsKey, ">5")] = 600,
+        };
+        var results = new[]
+        {
+            new ExperimentResult(PaperExperiment.Table2, PaperExperiment.BaseDnn, 1, 0.6, 0.7, 900, 1, buckets),
+            new ExperimentResult(PaperExperiment.Table2, PaperExperiment.KeepDnn, 1, 0.61, 0.7, 900, 1, new Dictionary<string, double> { ["0–5"] = 0.52, [">5"] = 0.601 }, details),
+        };
+        string report = PaperReport.Markdown(results);
+        // 0.02 ± 1.96 · 0.005; 0.001 ± 1.96 · 0.004.
+        StringAssert.Contains(report, "| 0–5 rows | 300 | 0.5000 | 0.5200 | +0.0200 | [+0.0102, +0.0298] | yes, > 0 |");
+        StringAssert.Contains(report, "| >5 rows | 600 | 0.6000 | 0.6010 | +0.0010 | [-0.0068, +0.0088] | no |");
     }
 
     [TestMethod]
