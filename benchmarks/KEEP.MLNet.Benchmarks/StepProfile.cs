@@ -11,7 +11,7 @@ namespace KEEP.MLNet.Benchmarks;
 /// <summary>
 /// Where a pre-training step's time goes, on real blocks of a world: the whole step, then the towers and the
 /// attention unit each alone (forward + backward on the block's shapes), medians of interleaved repetitions.
-/// Usage: <c>step-profile [preset] [rows]</c>.
+/// Usage: <c>step-profile [preset] [rows]</c>; KEEP_PROFILE_ONLY=prefix runs only the parts so named, KEEP_PROFILE_REPS=n repeats n times.
 /// </summary>
 internal static class StepProfile
 {

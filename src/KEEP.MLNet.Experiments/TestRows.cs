@@ -27,9 +27,13 @@ internal sealed class TestRows
 
     /// <summary>Reads the test file and counts each user's rows in the training file.</summary>
     public static TestRows Load(string testPath, string trainPath, IReadOnlyList<int> bounds)
+        => Of(ImpressionFile.Read(testPath), ImpressionFile.Read(trainPath), bounds);
+
+    /// <summary>The test rows <paramref name="test"/>, bucketed by each user's rows in <paramref name="train"/>.</summary>
+    public static TestRows Of(IEnumerable<ImpressionBatch> test, IEnumerable<ImpressionBatch> train, IReadOnlyList<int> bounds)
     {
-        var activity = UserActivityBuckets.FromRows(ImpressionFile.Read(trainPath), bounds);
-        var batches = ImpressionFile.Read(testPath).ToList();
+        var activity = UserActivityBuckets.FromRows(train, bounds);
+        var batches = test.ToList();
         var labels = batches.SelectMany(b => b.Click.ToArray()).ToArray();
         var users = batches.SelectMany(b => b.UserId.ToArray()).ToArray();
         return new TestRows(batches, labels, users, [.. users.Select(activity.Of)], activity.Names);

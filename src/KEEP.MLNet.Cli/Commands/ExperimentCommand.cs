@@ -34,6 +34,7 @@ internal static class ExperimentCommand
         foreach (var option in new Option[] { data, label, time, knowledge, rok, rokKinds, trainers, output, keepReference }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.Subcommands.Add(Paper(console));
+        command.Subcommands.Add(OnlineExperimentCommand.Create(console));
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
             var dataInfo = result.GetValue(data) ?? throw new ArgumentException("--data: give the training impressions (or run 'keep experiment paper').");
@@ -142,7 +143,7 @@ internal static class ExperimentCommand
         return command;
     }
 
-    private static List<int> ParseNumbers(string option, string text)
+    internal static List<int> ParseNumbers(string option, string text)
     {
         var numbers = new List<int>();
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -37,16 +37,18 @@ internal static class ReportCharts
         Lines(path, $"Pre-training loss per task ({history.Rows:N0} super-domain rows)", "logged point", "loss", series);
     }
 
-    /// <summary>One line per series over training steps.</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> series)
+    /// <summary>One line per series over training steps (or over <paramref name="xs"/>, ticked at each value, when given).</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> series,
+        IReadOnlyList<int>? xs = null)
     {
         var plot = new Plot();
         foreach (var (label, values) in series)
         {
-            var line = plot.Add.Scatter(Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray());
+            var line = plot.Add.Scatter(xs?.Select(x => (double)x).ToArray() ?? Enumerable.Range(1, values.Count).Select(i => (double)i).ToArray(), values.ToArray());
             line.LegendText = label;
-            line.MarkerSize = 0;
+            line.MarkerSize = xs == null ? 0 : 6;
         }
+        if (xs != null) plot.Axes.Bottom.SetTicks([.. xs.Select(x => (double)x)], [.. xs.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         plot.ShowLegend();
         plot.Title(title);
         plot.XLabel(xLabel);

@@ -16,6 +16,7 @@ public sealed class PaperExperimentTests
         Tables = tables.ToHashSet(),
         TreeTrainers = false,
         SampleMerging = false,
+        Competitors = false,
         Pretraining = new PretrainingOptions { BatchSize = 500 },
         Dnn = new KeepDnnOptions { Layers = [32, 16], AttentionLayers = [8], PluginHidden = [16], BatchSize = 256 },
         Rok = KEEP.MLNet.Tests.Retrieval.RokTests.Small,
@@ -25,7 +26,7 @@ public sealed class PaperExperimentTests
     public void Tables_run_separately_accumulate_in_one_report_and_reuse_the_checkpoint()
     {
         string folder = TestWorlds.TempFolder("paper");
-        var first = new PaperExperiment(Options(folder, 2));
+        var first = new PaperExperiment(Options(folder, 2) with { Competitors = true });
         var results = first.Run();
         CollectionAssert.IsSubsetOf(new[] { PaperExperiment.Oracle, PaperExperiment.Tower, PaperExperiment.BaseDnn, PaperExperiment.KeepDnn,
             PaperExperiment.SharedBottom, PaperExperiment.FineTuned, PaperExperiment.KeepC }, results.Select(r => r.Variant).ToArray());

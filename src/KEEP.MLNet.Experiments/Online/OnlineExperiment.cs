@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using KEEP.MLNet.Data;
+using KEEP.MLNet.Data.Simulation;
+using KEEP.MLNet.Evaluation;
+using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Plugin;
+using KEEP.MLNet.Pretraining;
+
+namespace KEEP.MLNet.Experiments.Online;
+
+/// <summary>One daily model's quality on the next sub-domain day.</summary>
+/// <param name="Variant">The daily model (<see cref="OnlineExperiment.BaseDaily"/> …).</param>
+/// <param name="Seed">The world's seed.</param>
+/// <param name="TrainDay">The day it last trained on.</param>
+/// <param name="TestDay">The day it is tested on (the next one).</param>
+/// <param name="Gauc">Group AUC by user.</param>
+/// <param name="Auc">Overall AUC.</param>
+/// <param name="Groups">Test users with both classes.</param>
+/// <param name="Seconds">This day's training time.</param>
+/// <param name="PairedDelta">GAUC − the Base DNN's of the same day on the same rows; null for the Base DNN.</param>
+/// <param name="PairedStandardError">The paired user bootstrap's standard error of <paramref name="PairedDelta"/>.</param>
+public sealed record OnlineResult(string Variant, int Seed, int TrainDay, int TestDay, double Gauc, double Auc, long Groups, double Seconds,
+    double? PairedDelta = null, double? PairedStandardError = null);
+
+/// <summary>
+/// The paper's online argument measured (§1, §3.2, Figure 2): industrial CTR models are trained day by day, each day's
+/// model starting from the previous one. On the sub-domain's consecutive days after the pre-training history, each
+/// variant trains on day d (from its model of day d − 1) and is tested on day d + 1:
+/// (a) the Base DNN continued daily; (b) at the knowledge day the KEEP plug-in added to the running Base DNN (warm
+/// start, plug-in at zero), then continued; (c) at the knowledge day a KEEP DNN trained from scratch on every
+/// sub-domain day so far — what an architecture change forces — then continued; (d) the pre-trained network itself
+/// fine-tuned daily on the sub-domain (scored by its click tower); and the KEEP DNN plugged from the first day.
+/// Every variant's GAUC carries a paired interval against (a) on the same day.
+/// </summary>
+public sealed class OnlineExperiment
+{
+    /// <summary>Variant names, as in the report.</summary>
+    public const string BaseDaily = "(a) Base DNN, continued daily", PluggedLater = "(b) plug-in added to the running Base DNN",
+        FromScratch = "(c) KEEP DNN from scratch at the knowledge day", FineTuned = "(d) pre-trained network fine-tuned daily",
+        KeepFromStart = "KEEP DNN from the first day";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private readonly OnlineExperimentOptions _options;
+    private readonly IProgress<string>? _progress;
+
+    /// <summary>Creates the experiment.</summary>
+    public OnlineExperiment(OnlineExperimentOptions options, IProgress<string>? progress = null)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
+        var world = WorldOptions.Preset(_options.Preset);
+        int days = world.Days - world.FirstSubTrainDay;
+        if (world.FirstSubTrainDay < 1) throw new ArgumentException($"The {_options.Preset} world has no pre-training history before its sub-domain days; use a world of the paper's site (tiny, small, default, large).", nameof(options));
+        if (_options.KnowledgeDay < 1 || _options.KnowledgeDay > days - 2)
+            throw new ArgumentException($"KnowledgeDay must be 1 to {days - 2} (the {_options.Preset} world has {days} sub-domain days, and a day after the knowledge day is needed to test on); got {_options.KnowledgeDay}.", nameof(options));
+        _progress = progress;
+    }
+
+    /// <summary>Path of the JSON results.</summary>
+    public string ResultsPath => Path.Combine(_options.OutputDirectory, "online.json");
+
+    /// <summary>Path of the Markdown report.</summary>
+    public string ReportPath => Path.Combine(_options.OutputDirectory, "online.md");
+
+    /// <summary>Runs every seed; returns every result (also written to <see cref="ResultsPath"/> and <see cref="ReportPath"/>).</summary>
+    public IReadOnlyList<OnlineResult> Run(CancellationToken cancellation = default)
+    {
+        Directory.CreateDirectory(_options.OutputDirectory);
+        var results = new List<OnlineResult>();
+        foreach (int seed in _options.Seeds)
+        {
+            RunSeed(seed, results.Add, cancellation);
+            using (var file = new Data.Formats.AtomicFile(ResultsPath))
+            {
+                JsonSerializer.Serialize(file.Stream, results, Json);
+                file.Commit();
+            }
+            File.WriteAllText(ReportPath, OnlineReport.Markdown(results, _options.Preset));
+        }
+        return results;
+    }
+
+    private void RunSeed(int seed, Action<OnlineResult> record, CancellationToken cancellation)
+    {
+        string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
+        var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
+        var files = Directory.Exists(dir) && File.Exists(Path.Combine(dir, "world.json")) && File.Exists(Path.Combine(dir, "sub_test.parquet"))
+            ? Enum.GetValues<DatasetSplit>().ToDictionary(s => s, s => Path.Combine(dir, DatasetGenerator.FileStem(s) + ".parquet"))
+            : DatasetGenerator.Generate(world, dir, cancellation: cancellation).Files;
+        Func<IEnumerable<ImpressionBatch>> sub = () => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.SubTrain]), ImpressionFile.Read(files[DatasetSplit.SubTest]));
+        Func<IEnumerable<ImpressionBatch>> Days(int first, int last) => () => RecentDays.From(RecentDays.Before(sub(), last + 1), first);
+        int firstDay = world.FirstSubTrainDay, lastDay = world.Days - 1, knowledgeDay = firstDay + _options.KnowledgeDay;
+
+        string checkpoint = Path.Combine(dir, "knowledge-all.keep");
+        var pretraining = _options.Pretraining with { Seed = seed, Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
+        if (!File.Exists(checkpoint))
+        {
+            Report($"seed {seed}: pre-training on the super-domain days before day {firstDay}");
+            using var trained = new KeepPretrainer(pretraining).Fit(() => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), cancellation: cancellation);
+            trained.Save(checkpoint);
+        }
+        using var knowledge = PretrainedModel.Load(checkpoint);
+        using var tuned = PretrainedModel.Load(checkpoint);
+        var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });
+        KeepDnn? baseline = null, keep = null, plugged = null, scratch = null;
+        try
+        {
+            for (int day = firstDay; day < lastDay; day++)
+            {
+                var today = Days(day, day);
+                var test = TestRows.Of(Days(day + 1, day + 1)(), Days(firstDay, day)(), [5, 20]);
+                double[] seconds = new double[5];
+                var clock = Stopwatch.StartNew();
+                // (b) starts from the Base DNN as it was after yesterday, before the Base DNN trains on today.
+                if (day == knowledgeDay) plugged = trainer.Fit(today, new ExactKnowledge(knowledge), warmStart: baseline, cancellation);
+                else if (plugged != null) plugged = trainer.Continue(plugged, today, cancellation: cancellation);
+                seconds[1] = Lap(clock);
+                baseline = baseline == null ? trainer.Fit(today, (IKnowledgeSource?)null, cancellation: cancellation) : trainer.Continue(baseline, today, cancellation: cancellation);
+                seconds[0] = Lap(clock);
+                if (day == knowledgeDay) scratch = trainer.Fit(Days(firstDay, day), new ExactKnowledge(knowledge), cancellation: cancellation);
+                else if (scratch != null) scratch = trainer.Continue(scratch, today, cancellation: cancellation);
+                seconds[2] = Lap(clock);
+                KeepPretrainer.Continue(tuned, today(), cancellation: cancellation);
+                seconds[3] = Lap(clock);
+                keep = keep == null ? trainer.Fit(today, new ExactKnowledge(knowledge), cancellation: cancellation) : trainer.Continue(keep, today, cancellation: cancellation);
+                seconds[4] = Lap(clock);
+
+                float[] reference = [.. test.Batches.SelectMany(baseline.Predict)];
+                void Add(string variant, float[] scores, double time)
+                {
+                    var metrics = GaucEvaluator.Compute(scores, test.Labels, test.Users);
+                    GaucComparison? paired = variant == BaseDaily ? null : GaucComparison.Of(reference, scores, test.Labels, test.Users, resamples: 500, seed: seed);
+                    record(new OnlineResult(variant, seed, day, day + 1, metrics.Gauc, metrics.Auc, metrics.Groups, time, paired?.Difference, paired?.StandardError));
+                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs (a) {paired.Difference:+0.0000;-0.0000} (paired SE {paired.StandardError:0.0000})")}");
+                }
+                Add(BaseDaily, reference, seconds[0]);
+                if (plugged != null) Add(PluggedLater, [.. test.Batches.SelectMany(plugged.Predict)], seconds[1]);
+                if (scratch != null) Add(FromScratch, [.. test.Batches.SelectMany(scratch.Predict)], seconds[2]);
+                Add(FineTuned, [.. test.Batches.SelectMany(b => tuned.Predict(b, PretrainingTask.Click))], seconds[3]);
+                Add(KeepFromStart, [.. test.Batches.SelectMany(keep.Predict)], seconds[4]);
+            }
+        }
+        finally
+        {
+            foreach (var model in new[] { baseline, keep, plugged, scratch }) model?.Dispose();
+        }
+    }
+
+    private static double Lap(Stopwatch clock)
+    {
+        double seconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        return seconds;
+    }
+
+    private void Report(string message) => _progress?.Report(message);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using KEEP.MLNet.Experiments.Online;
+using KEEP.MLNet.Tests.Cli;
+using static KEEP.MLNet.Experiments.Online.OnlineExperiment;
+
+namespace KEEP.MLNet.Tests.Experiments;
+
+[TestClass]
+public sealed class OnlineExperimentTests
+{
+    [TestMethod]
+    public void Keep_experiment_online_trains_day_by_day_and_pairs_every_model_with_the_daily_base_dnn()
+    {
+        string folder = TestWorlds.TempFolder("online");
+        var (code, text) = CliRunner.Run("experiment", "online", "--preset", "tiny", "--out", folder, "--knowledge-day", "1", "--json");
+        Assert.AreEqual(0, code, text);
+        using var json = JsonDocument.Parse(text);
+        Charts.AssertRendered(json.RootElement.GetProperty("chart").GetString()!);
+        var results = JsonSerializer.Deserialize<List<OnlineResult>>(File.ReadAllText(Path.Combine(folder, "online.json")))!;
+        var world = KEEP.MLNet.Data.Simulation.WorldOptions.Preset("tiny");
+        int first = world.FirstSubTrainDay, knowledgeDay = first + 1;
+        var testDays = Enumerable.Range(first + 1, world.Days - first - 1).ToArray();
+        CollectionAssert.AreEqual(testDays, results.Select(r => r.TestDay).Distinct().Order().ToArray(), "trained on each sub-domain day, tested on the next");
+        foreach (int day in testDays)
+        {
+            var of = results.Where(r => r.TestDay == day).ToDictionary(r => r.Variant);
+            Assert.IsTrue(of.ContainsKey(BaseDaily) && of.ContainsKey(FineTuned) && of.ContainsKey(KeepFromStart), $"day {day}: {string.Join(", ", of.Keys)}");
+            Assert.AreEqual(day > knowledgeDay, of.ContainsKey(PluggedLater), $"day {day}: the plug-in joins at the knowledge day");
+            Assert.AreEqual(day > knowledgeDay, of.ContainsKey(FromScratch));
+            foreach (var r in of.Values.Where(r => r.Variant != BaseDaily))
+                Assert.AreEqual(r.Gauc - of[BaseDaily].Gauc, r.PairedDelta!.Value, 1e-9, $"{r.Variant}, day {day}: paired Δ is the difference on the same rows");
+        }
+        StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "| (a) Base DNN, continued daily |");
+    }
+
+    [TestMethod]
+    public void The_report_pools_each_days_paired_intervals_over_the_seeds()
+    {
+        OnlineResult Row(string variant, int seed, double gauc, double? delta = null, double? se = null) => new(variant, seed, 5, 6, gauc, 0.7, 100, 1, delta, se);
+        var results = new[]
+        {
+            Row(BaseDaily, 1, 0.60), Row(BaseDaily, 2, 0.70), Row(PluggedLater, 1, 0.61, 0.010, 0.004), Row(PluggedLater, 2, 0.712, 0.012, 0.003),
+        };
+        string report = OnlineReport.Markdown(results, "default");
+        // (a) 0.65; (b) mean 0.011, SE √(0.004² + 0.003²) / 2 = 0.0025.
+        StringAssert.Contains(report, "| 6 | 0.6500 | +0.0110 [+0.0061, +0.0159] |  |  |  |");
+    }
+}
