@@ -18,8 +18,8 @@ internal static class ExtractCommand
     public static Command Create(IAnsiConsole console)
     {
         var model = new Option<FileInfo>("--model", "-m") { Description = "A knowledge model from 'keep pretrain'.", Required = true };
-        var data = new Option<FileInfo>("--data", "-d") { Description = "Impression file (.parquet/.csv).", Required = true };
-        var output = new Option<FileInfo>("--out", "-o") { Description = "Parquet file to write: Day, UserId, ItemId and the K_u, K_i, K_ui vectors.", Required = true };
+        var data = new Option<FileInfo>("--data", "-d") { Description = "Impression file (.parquet/.csv); rows need no Day and no labels.", Required = true };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "Parquet file to write: Day (when the input has it), UserId, ItemId and the K_u, K_i, K_ui vectors.", Required = true };
         var portable = new Option<bool>("--portable") { Description = "Use the model exactly as plain ML.NET loads it (ONNX, row by row) instead of the batched network." };
         var outputArgs = new OutputArguments();
         var command = new Command("extract", "Compute KEEP knowledge (K_u, K_i, K_ui) for every row of an impression file.\n\nExample:\n  keep extract --model knowledge.zip --data keep-demo/data/sub_test.parquet --out knowledge.parquet");
@@ -27,7 +27,7 @@ internal static class ExtractCommand
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
-            string modelPath = result.GetValue(model)!.FullName, dataPath = result.GetValue(data)!.FullName, outPath = WritablePath.File(result.GetValue(output)!.FullName, "--out");
+            string modelPath = result.GetValue(model)!.FullName, dataPath = result.GetValue(data)!.FullName, outPath = WritablePath.File(result.GetValue(output)!.FullName, "--out", (dataPath, "--data"), (modelPath, "--model"));
             bool quiet = result.GetValue(outputArgs.Quiet) || result.GetValue(outputArgs.Json);
             var ml = new MLContext(1);
             var clock = Stopwatch.StartNew();
@@ -41,13 +41,18 @@ internal static class ExtractCommand
             {
                 var checkpoint = KnowledgeModelFile.LoadCheckpoint(modelPath);
                 historyLength = checkpoint.Options.HistoryLength;
-                transformer = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Model = checkpoint }).Fit(ImpressionFile.Load(dataPath, historyLength));
+                transformer = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Model = checkpoint }).Fit(ImpressionFile.Load(dataPath, historyLength, labelled: false));
             }
-            var view = ImpressionFile.Load(dataPath, historyLength);
+            var view = ImpressionFile.Load(dataPath, historyLength, labelled: false);
             var transformed = transformer.Transform(view);
             string[] vectors = [.. KnowledgeColumns.Where(n => transformed.Schema.GetColumnOrNull(n) != null)];
+            if (vectors.Length == 0)
+            {
+                (transformer as IDisposable)?.Dispose();
+                throw new ArgumentException($"--model: {modelPath} adds none of the knowledge columns ({string.Join(", ", KnowledgeColumns)}); it is not a KEEP knowledge model (keep pretrain writes one).");
+            }
             long rows = ProgressDisplay.Run(console, quiet, "Extracting", report =>
-                ColumnFileWriter.Write(transformed, [ImpressionColumns.Day, ImpressionColumns.UserId, ImpressionColumns.ItemId], [], vectors, outPath,
+                ColumnFileWriter.Write(transformed, PredictCommand.KeyColumns(dataPath), [], vectors, outPath,
                     progress: new ProgressDisplay.Reporter(report)));
             (transformer as IDisposable)?.Dispose();
             var summary = new { output = outPath, rows, seconds = clock.Elapsed.TotalSeconds, rowsPerSecond = rows / clock.Elapsed.TotalSeconds, columns = vectors };

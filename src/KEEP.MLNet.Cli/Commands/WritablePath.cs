@@ -11,6 +11,19 @@ internal static class WritablePath
         return file;
     }
 
+    /// <summary>
+    /// As <see cref="File(string, string)"/>, and refuses an output that is one of the inputs (the command would
+    /// overwrite the rows it reads) before any work.
+    /// </summary>
+    public static string File(string file, string option, params (string Path, string Option)[] inputs)
+    {
+        string full = Path.GetFullPath(file);
+        foreach (var (input, inputOption) in inputs)
+            if (string.Equals(full, Path.GetFullPath(input), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                throw new ArgumentException($"{option} is the {inputOption} file ({input}); write the output to another file.");
+        return File(file, option);
+    }
+
     /// <summary>Creates <paramref name="folder"/> if needed and writes (then deletes) a probe file in it.</summary>
     public static string Folder(string folder, string option)
     {

@@ -33,6 +33,9 @@ public static class ImpressionColumns
     /// <summary>Conversion (purchase) label (only ever true on clicked rows).</summary>
     public const string Conversion = "Conversion";
 
+    /// <summary>The columns that rows to be scored may lack: the day and the labels (read as day 0 and false).</summary>
+    public static readonly IReadOnlyList<string> Unlabelled = [Day, Click, Cart, Conversion];
+
     /// <summary>The id columns, in schema order.</summary>
     public static readonly IReadOnlyList<string> Ids = [UserId, ItemId, ShopId, CategoryId];
 

@@ -6,25 +6,34 @@ namespace KEEP.MLNet.Data;
 public static class ImpressionFile
 {
     /// <summary>Streams the batches of an impression file; the schema is checked before the first batch.</summary>
-    public static IEnumerable<ImpressionBatch> Read(string path)
+    /// <param name="path">A <c>.parquet</c> or <c>.csv</c> file.</param>
+    /// <param name="labelled">False for rows to be scored: <c>Day</c> and the labels may be absent (read as day 0 and false).</param>
+    public static IEnumerable<ImpressionBatch> Read(string path, bool labelled = true)
     {
         return FormatOf(path) switch
         {
-            ".parquet" => new ParquetImpressionReader(path).ReadBatches(),
-            _ => new CsvImpressionReader(path).ReadBatches(),
+            ".parquet" => new ParquetImpressionReader(path, labelled).ReadBatches(),
+            _ => new CsvImpressionReader(path, labelled).ReadBatches(),
         };
     }
+
+    /// <summary>The columns of <see cref="ImpressionColumns.Unlabelled"/> that the file lacks (rows to be scored need none of them).</summary>
+    public static IReadOnlyList<string> MissingUnlabelledColumns(string path)
+        => FormatOf(path) == ".parquet" ? new ParquetImpressionReader(path, labelled: false).MissingColumns : new CsvImpressionReader(path, labelled: false).MissingColumns;
 
     /// <summary>
     /// An <see cref="Microsoft.ML.IDataView"/> over an impression file, read lazily each time a cursor opens.
     /// With a positive <paramref name="historyLength"/> the histories are fixed-length vectors (most recent
     /// last, padded with 0 on the left), the form that KEEP's saved models take.
     /// </summary>
-    public static ImpressionDataView Load(string path, int historyLength = 0)
+    /// <param name="path">A <c>.parquet</c> or <c>.csv</c> file.</param>
+    /// <param name="historyLength">Fixed history length of the view's vectors; 0 for variable-length histories.</param>
+    /// <param name="labelled">False for rows to be scored: <c>Day</c> and the labels may be absent (the view shows day 0 and false).</param>
+    public static ImpressionDataView Load(string path, int historyLength = 0, bool labelled = true)
     {
-        long? rows = FormatOf(path) == ".parquet" ? new ParquetImpressionReader(path).RowCount : null;
-        if (rows == null) _ = new CsvImpressionReader(path);
-        return new ImpressionDataView(() => Read(path), rows, historyLength);
+        long? rows = FormatOf(path) == ".parquet" ? new ParquetImpressionReader(path, labelled).RowCount : null;
+        if (rows == null) _ = new CsvImpressionReader(path, labelled);
+        return new ImpressionDataView(() => Read(path, labelled), rows, historyLength);
     }
 
     /// <summary>Writes batches to <paramref name="path"/> atomically; returns the row count.</summary>

@@ -14,12 +14,18 @@ public sealed class CsvImpressionReader
     private readonly string _path;
 
     /// <summary>Opens <paramref name="path"/> and reads its header.</summary>
-    public CsvImpressionReader(string path)
+    /// <param name="path">The CSV file.</param>
+    /// <param name="labelled">False for rows to be scored: <c>Day</c> and the labels may be absent (read as day 0 and false; see <see cref="MissingColumns"/>).</param>
+    public CsvImpressionReader(string path, bool labelled = true)
     {
         _path = path;
-        _csv = new LogCsvReader(path, requireHeader: true, [.. ImpressionColumns.All]);
+        _csv = new LogCsvReader(path, requireHeader: true, labelled ? [] : ImpressionColumns.Unlabelled, [.. ImpressionColumns.All]);
         IgnoredColumns = _csv.Header.Where(n => !ImpressionColumns.All.Contains(n)).ToArray();
+        MissingColumns = [.. ImpressionColumns.All.Where((_, c) => !_csv.Has(c))];
     }
+
+    /// <summary>Optional columns the file does not have (only when opened unlabelled).</summary>
+    public IReadOnlyList<string> MissingColumns { get; }
 
     /// <summary>Header columns that are not part of the impression schema.</summary>
     public IReadOnlyList<string> IgnoredColumns { get; }
@@ -31,10 +37,10 @@ public sealed class CsvImpressionReader
         var history = new List<int>[3] { [], [], [] };
         foreach (var line in _csv.Lines())
         {
-            int day = line.Int(0);
+            int day = line.Has(0) ? line.Int(0) : 0;
             int user = line.Int(1), item = line.Int(2), shop = line.Int(3), category = line.Int(4);
             for (int h = 0; h < 3; h++) line.Ids(5 + h, history[h]);
-            bool click = line.Bool(8), cart = line.Bool(9), conversion = line.Bool(10);
+            bool click = line.Has(8) && line.Bool(8), cart = line.Has(9) && line.Bool(9), conversion = line.Has(10) && line.Bool(10);
             if (history[1].Count != history[0].Count || history[2].Count != history[0].Count)
                 throw line.Error(6, "the item, shop and category histories differ in length");
             var items = CollectionsMarshal.AsSpan(history[0]);

@@ -24,7 +24,12 @@ internal sealed class LogCsvReader
     /// <param name="path">The file.</param>
     /// <param name="requireHeader">The first line is always the header (no positional fallback).</param>
     /// <param name="columns">The columns to read.</param>
-    public LogCsvReader(string path, bool requireHeader, params string[] columns)
+    public LogCsvReader(string path, bool requireHeader, params string[] columns) : this(path, requireHeader, [], columns)
+    {
+    }
+
+    /// <summary>Opens <paramref name="path"/>; the columns in <paramref name="optional"/> may be absent from the header (see <see cref="Has"/>).</summary>
+    public LogCsvReader(string path, bool requireHeader, IReadOnlyCollection<string> optional, string[] columns)
     {
         _path = path;
         _columns = columns;
@@ -38,10 +43,13 @@ internal sealed class LogCsvReader
         for (int c = 0; c < columns.Length; c++)
         {
             _positions[c] = _hasHeader ? Array.IndexOf(names, columns[c]) : c;
-            if (_positions[c] < 0) throw new DataFormatException(path, 1, columns[c], $"missing column; the header has: {first}");
+            if (_positions[c] < 0 && !optional.Contains(columns[c])) throw new DataFormatException(path, 1, columns[c], $"missing column; the header has: {first}");
         }
         FieldCount = _hasHeader ? names.Length : columns.Length;
     }
+
+    /// <summary>Whether column <paramref name="column"/> (index into the constructor's list) is in the file.</summary>
+    public bool Has(int column) => _positions[column] >= 0;
 
     /// <summary>The header's column names (empty for a file without a header).</summary>
     public IReadOnlyList<string> Header { get; }

@@ -13,7 +13,9 @@ public sealed class ParquetImpressionReader
     private readonly string _path;
 
     /// <summary>Opens <paramref name="path"/> and checks its schema.</summary>
-    public ParquetImpressionReader(string path)
+    /// <param name="path">The Parquet file.</param>
+    /// <param name="labelled">False for rows to be scored: <c>Day</c> and the labels may be absent (read as day 0 and false; see <see cref="MissingColumns"/>).</param>
+    public ParquetImpressionReader(string path, bool labelled = true)
     {
         _path = path;
         if (!File.Exists(path)) throw new DataFormatException(path, null, null, "file not found");
@@ -22,12 +24,19 @@ public sealed class ParquetImpressionReader
         try
         {
             var present = reader.Schema.Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+            var missing = new List<string>();
             foreach (string column in ImpressionColumns.All)
             {
-                if (!present.TryGetValue(column, out var field))
+                if (!present.TryGetValue(column, out var field) && !labelled && ImpressionColumns.Unlabelled.Contains(column))
+                {
+                    missing.Add(column);
+                    continue;
+                }
+                if (field == null)
                     throw new DataFormatException(path, null, column, $"missing column; found: {string.Join(", ", present.Keys)}");
                 CheckType(column, field);
             }
+            MissingColumns = missing;
             RowCount = Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount);
         }
         finally
@@ -35,6 +44,9 @@ public sealed class ParquetImpressionReader
             reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
+
+    /// <summary>Optional columns the file does not have (only when opened unlabelled).</summary>
+    public IReadOnlyList<string> MissingColumns { get; } = [];
 
     /// <summary>Rows in the file, from its metadata.</summary>
     public long RowCount { get; }
@@ -136,10 +148,12 @@ public sealed class ParquetImpressionReader
         return batch;
     }
 
+    /// <summary>A flat column's values; an optional column the file lacks reads as default values.</summary>
     private static async Task<T[]> ReadFlat<T>(ParquetRowGroupReader group, Dictionary<string, Field> fields, string name, int rows) where T : struct
     {
         var values = new T[rows];
-        await group.ReadAsync<T>((DataField)fields[name], values.AsMemory());
+        if (!fields.TryGetValue(name, out var field)) return values;
+        await group.ReadAsync<T>((DataField)field, values.AsMemory());
         return values;
     }
 

@@ -49,7 +49,7 @@ internal sealed class DayOrderedWriter : IDisposable
             slot.Writer.Complete();
             dayFiles.Add(Path.Combine(_folder, $"day-{day:D6}.parquet"));
         }
-        return ImpressionFile.Write(_output, dayFiles.SelectMany(ImpressionFile.Read));
+        return ImpressionFile.Write(_output, dayFiles.SelectMany(f => ImpressionFile.Read(f)));
     }
 
     public void Dispose()
