@@ -45,6 +45,12 @@ internal static class KeepCli
         {
             return body();
         }
+        catch (Exception e) when (e is not DataFormatException && DataFormatException.FindIn(e) is { } data)
+        {
+            // A bad row read on one of ML.NET's cursor worker threads arrives wrapped; the user gets the row, not the wrapper.
+            console.MarkupLineInterpolated($"[red]error:[/] {data.Message}");
+            return UserError;
+        }
         catch (Exception e) when (IsUserError(e))
         {
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");

@@ -28,6 +28,25 @@ public sealed class DataFormatException : Exception
     /// <summary>What is wrong, without the location.</summary>
     public string Reason { get; }
 
+    /// <summary>
+    /// The data error behind <paramref name="exception"/>, however deep: ML.NET runs a data view's cursor on worker
+    /// threads when a pipeline consumes it in parallel and rethrows what it threw wrapped ("Splitter/consolidator
+    /// worker encountered exception…"), so a bad row read inside <c>Fit</c>, <c>Transform</c> or an evaluation reaches
+    /// the caller as an <see cref="InvalidOperationException"/> (or an <see cref="AggregateException"/>) with this inside.
+    /// </summary>
+    /// <returns>The first <see cref="DataFormatException"/> in the chain of inner exceptions; null when there is none.</returns>
+    public static DataFormatException? FindIn(Exception? exception)
+    {
+        for (var e = exception; e != null; e = e.InnerException)
+        {
+            if (e is DataFormatException data) return data;
+            if (e is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions)
+                    if (FindIn(inner) is { } found) return found;
+        }
+        return null;
+    }
+
     private static string Compose(string file, long? line, string? column, string reason)
     {
         string where = file;

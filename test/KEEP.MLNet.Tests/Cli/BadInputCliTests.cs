@@ -50,3 +50,44 @@ public sealed class BadInputCliTests
         Assert.IsFalse(File.Exists(Path.Combine(folder, "k.zip")));
     }
 }
+
+/// <summary>A bad row read inside an ML.NET pipeline (its cursors run on worker threads) reaches the user as the row, not as ML.NET's wrapper.</summary>
+[TestClass]
+public sealed class BadRowsThroughPipelinesTests
+{
+    private static readonly Lazy<string> Zip = new(() =>
+    {
+        string zip = Path.Combine(TestWorlds.TempFolder("bad-rows-model"), "fasttree.zip");
+        var (code, text) = CliRunner.Run("train", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--trainer", "fasttree", "--out", zip, "--quiet");
+        Assert.AreEqual(0, code, text);
+        return zip;
+    });
+
+    [TestMethod]
+    [DataRow("evaluate")]
+    [DataRow("predict")]
+    public void A_string_id_in_the_fifth_line_exits_1_naming_file_line_and_column(string command)
+    {
+        string folder = TestWorlds.TempFolder("bad-rows");
+        string data = Path.Combine(folder, "rows.csv");
+        var lines = new List<string> { "Day,UserId,ItemId,ShopId,CategoryId,HistoryItemIds,HistoryShopIds,HistoryCategoryIds,Click,Cart,Conversion" };
+        for (int r = 0; r < 6; r++) lines.Add(r == 3 ? "0,u50,2,3,4,5,6,7,0,0,0" : $"0,{r + 1},2,3,4,5,6,7,{r % 2},0,0");
+        File.WriteAllLines(data, lines);
+        string[] args = command == "evaluate" ? ["evaluate", "--model", Zip.Value, "--data", data] : ["predict", "--model", Zip.Value, "--data", data, "--out", Path.Combine(folder, "scores.parquet")];
+        var (code, text) = CliRunner.Run(args);
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, "line 5, column 'UserId'");
+        Assert.IsFalse(text.Contains("internal error", StringComparison.Ordinal), text);
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "scores.parquet")));
+    }
+
+    [TestMethod]
+    public void The_library_finds_the_data_error_inside_the_wrappers()
+    {
+        var row = new KEEP.MLNet.Data.DataFormatException("f.csv", 5, "UserId", "'u50' is not an integer");
+        var wrapped = new InvalidOperationException("Splitter/consolidator worker encountered exception while consuming source data",
+            new AggregateException(new TimeoutException(), new InvalidOperationException("inner", row)));
+        Assert.AreSame(row, KEEP.MLNet.Data.DataFormatException.FindIn(wrapped));
+        Assert.IsNull(KEEP.MLNet.Data.DataFormatException.FindIn(new InvalidOperationException("no data error")));
+    }
+}
