@@ -12,9 +12,11 @@ namespace KEEP.MLNet.Evaluation;
 public static class GaucEvaluator
 {
     /// <summary>Evaluates <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
     public static GaucMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string rowGroupColumnName = "UserId", string? probabilityColumnName = null)
-        => EvaluateByBucket(data, _ => "all", labelColumnName, scoreColumnName, rowGroupColumnName, probabilityColumnName)["all"];
+        => EvaluateByBucket(data, _ => "all", labelColumnName, scoreColumnName, rowGroupColumnName, probabilityColumnName).GetValueOrDefault("all")
+            ?? throw new ArgumentException("The data has no rows to evaluate.", nameof(data));
 
     /// <summary>
     /// Evaluates each bucket of groups separately — for instance users by activity in the training data,

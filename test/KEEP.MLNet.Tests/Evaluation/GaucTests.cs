@@ -105,6 +105,14 @@ public sealed class GaucTests
     }
 
     [TestMethod]
+    public void Data_without_rows_is_refused_in_words()
+    {
+        var ml = new MLContext(1);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.EvaluateGauc(ml.Data.LoadFromEnumerable(RandomRows(1, rows: 0)), rowGroupColumnName: "UserId"));
+        StringAssert.Contains(e.Message, "no rows to evaluate");
+    }
+
+    [TestMethod]
     public void Per_bucket_gauc_splits_the_groups()
     {
         var ml = new MLContext(1);
