@@ -7,7 +7,29 @@ namespace KEEP.MLNet.Data.Formats;
 /// </summary>
 public sealed class AtomicFile : IDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, FileStream> Uncommitted = new(StringComparer.Ordinal);
     private bool _committed;
+
+    /// <summary>
+    /// Deletes the temporary file of every atomic file of this process that is neither committed nor disposed: for a
+    /// process that is being stopped (SIGTERM, Ctrl+C) before its <c>using</c> blocks can run. Returns how many it deleted.
+    /// </summary>
+    public static int DeleteUncommitted()
+    {
+        int deleted = 0;
+        foreach (var (temp, stream) in Uncommitted)
+        {
+            if (!Uncommitted.TryRemove(temp, out _)) continue;
+            try
+            {
+                stream.Dispose();
+                File.Delete(temp);
+                deleted++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException) { }
+        }
+        return deleted;
+    }
 
     /// <summary>Opens a temporary file beside <paramref name="path"/>; the folder is created if needed.</summary>
     public AtomicFile(string path)
@@ -17,6 +39,7 @@ public sealed class AtomicFile : IDisposable
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         TempPath = $"{Path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         Stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        Uncommitted[TempPath] = Stream;
     }
 
     /// <summary>The final path.</summary>
@@ -35,12 +58,14 @@ public sealed class AtomicFile : IDisposable
         Stream.Dispose();
         File.Move(TempPath, Path, overwrite: true);
         _committed = true;
+        Uncommitted.TryRemove(TempPath, out _);
     }
 
     /// <summary>Deletes the temporary file unless <see cref="Commit"/> ran.</summary>
     public void Dispose()
     {
         if (_committed) return;
+        Uncommitted.TryRemove(TempPath, out _);
         Stream.Dispose();
         try { File.Delete(TempPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -1,0 +1,25 @@
+using System.Diagnostics;
+
+namespace KEEP.MLNet.Tests.Cli;
+
+[TestClass]
+public sealed class SignalTests
+{
+    [TestMethod]
+    [DataRow("TERM")]
+    [DataRow("INT")]
+    public void A_run_stopped_by_a_signal_leaves_no_partial_file(string signal)
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("POSIX signals");
+        string folder = TestWorlds.TempFolder("signal");
+        using var process = CliRunner.Start("generate", "--preset", "small", "--out", folder, "--quiet");
+        var clock = Stopwatch.StartNew();
+        while (Directory.GetFiles(folder, "*.tmp").Length == 0 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
+        Assert.IsFalse(process.HasExited, "the run was still writing when stopped");
+        Assert.IsNotEmpty(Directory.GetFiles(folder, "*.tmp"), "a partial file existed while it wrote");
+        using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.IsTrue(process.WaitForExit(60_000), "the signal ends the run");
+        Assert.AreNotEqual(0, process.ExitCode, "a stopped run does not report success");
+        Assert.IsEmpty(Directory.GetFiles(folder, "*.tmp"), $"no partial file after SIG{signal}");
+    }
+}
