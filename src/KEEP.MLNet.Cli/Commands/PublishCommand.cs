@@ -38,11 +38,14 @@ internal static class PublishCommand
             if (served.Length == 0) throw new FileNotFoundException($"{folder}: no sub_train.parquet or sub_test.parquet to serve; name files with --serve.");
             foreach (string file in served) if (!File.Exists(file)) throw new FileNotFoundException($"{file}: not found.", file);
             var clock = Stopwatch.StartNew();
+            // The store first: an unreachable store or a taken version fails in a second, not after the compression.
+            using var target = KnowledgeStore.Open(result.GetValue(store)!, result.GetValue(keep));
+            if (target.Versions().Contains(result.GetValue(version)!))
+                throw new ArgumentException($"{target.Location}: version '{result.GetValue(version)}' is already published; versions are immutable (choose another --version).");
             using var knowledge = KnowledgeModelFile.LoadCheckpoint(result.GetValue(model)!.FullName);
             var compressed = ProgressDisplay.Spin(console, quiet, "Compressing knowledge", () =>
                 new KnowledgeCompressor(new KnowledgeCompressionOptions { TrainingRows = result.GetValue(rows) })
                     .Fit(knowledge, () => ImpressionFile.Read(super), () => served.SelectMany(f => ImpressionFile.Read(f))));
-            using var target = KnowledgeStore.Open(result.GetValue(store)!, result.GetValue(keep));
             ProgressDisplay.Spin(console, quiet, $"Publishing {compressed.Entries:N0} entries", () => { target.Publish(result.GetValue(version)!, compressed.ToTables()); return 0; });
             var summary = new
             {

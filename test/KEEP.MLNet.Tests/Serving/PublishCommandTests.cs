@@ -35,4 +35,21 @@ public sealed class PublishCommandTests
         Assert.AreEqual(1, code, output);
         StringAssert.Contains(output, "cannot connect to Redis");
     }
+
+    [TestMethod]
+    public void The_store_is_checked_before_any_work()
+    {
+        // The model path does not exist: an error about the store shows the store was checked before the model was read.
+        string data = Path.GetDirectoryName(TestWorlds.Tiny.Files[DatasetSplit.Super])!;
+        string missingModel = Path.Combine(TestWorlds.TempFolder("publish-order"), "absent.zip");
+        var (code, output) = CliRunner.Run("publish", "--model", missingModel, "--data", data, "--store", $"redis://127.0.0.1:{RedisServer.FreePort()}", "--version", "v1", "--quiet");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "cannot connect to Redis");
+
+        string store = TestWorlds.TempFolder("publish-taken");
+        using (var files = new FileKnowledgeStore(store)) files.Publish("v1", [new KnowledgeTable(KnowledgeTableKind.User, 2, [7], [1f, 2f])]);
+        (code, output) = CliRunner.Run("publish", "--model", missingModel, "--data", data, "--store", store, "--version", "v1", "--quiet");
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "version 'v1' is already published");
+    }
 }
