@@ -67,7 +67,9 @@ public sealed class TargetAttention : nn.Module
         var (wq, _, wd, wp) = FirstWeights(distinctKeys.shape[^1]);
         var perRow = nn.functional.linear(query, wq + wd, _hidden[0].bias);
         var keys = distinctKeys.index_select(0, behaviours);
-        var x = Activate(0, KeyPart(distinctKeys).index_select(0, behaviours) + matmul(query.index_select(0, rows) * keys, wp.t()) + perRow.index_select(0, rows));
+        // The two gathered parts summed in place (a gather's backward needs no output), the product's projection added by the GEMM itself.
+        var gathered = KeyPart(distinctKeys).index_select(0, behaviours).add_(perRow.index_select(0, rows));
+        var x = Activate(0, addmm(gathered, query.index_select(0, rows) * keys, wp.t(), beta: 1, alpha: 1));
         for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
         var weighted = _score.forward(x) * keys;
         return zeros([query.shape[0], distinctKeys.shape[^1]], weighted.dtype).RowsAdded(rows, weighted);

@@ -33,9 +33,16 @@ public sealed class TaskTower : nn.Module
     public int KnowledgeDim { get; }
 
     /// <summary>Returns the logit [B] and the last hidden layer [B, KnowledgeDim].</summary>
-    public (Tensor Logit, Tensor Knowledge) Forward(Tensor x)
+    public (Tensor Logit, Tensor Knowledge) Forward(Tensor x) => ForwardFrom(0, x);
+
+    /// <summary>
+    /// The tower from hidden layer <paramref name="first"/> on, given that layer's input <paramref name="x"/> (for
+    /// <paramref name="first"/> = 1: the first layer's activations, e.g. computed for several towers in one product).
+    /// </summary>
+    public (Tensor Logit, Tensor Knowledge) ForwardFrom(int first, Tensor x)
     {
-        foreach (var layer in _hidden) x = nn.functional.relu(layer.forward(x));
+        // ReLU in place: a linear layer's backward needs its input and weight, not its output.
+        for (int i = first; i < _hidden.Count; i++) x = _hidden[i].forward(x).relu_();
         return (_output.forward(x).squeeze(-1), x);
     }
 }
