@@ -37,6 +37,18 @@ public sealed class TrainEvaluateTests
     }
 
     [TestMethod]
+    public void A_folder_generated_as_csv_is_data_for_train()
+    {
+        string folder = TestWorlds.TempFolder("csv-folder");
+        var (code, output) = CliRunner.Run("generate", "--preset", "shared-click-tiny", "--format", "csv", "--out", folder, "--quiet");
+        Assert.AreEqual(0, code, output);
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "sub_train.parquet")));
+        (code, output) = CliRunner.Run("train", "--data", folder, "--trainer", "sdca", "--out", Path.Combine(folder, "model.zip"), "--json");
+        Assert.AreEqual(0, code, output);
+        Assert.IsTrue(File.Exists(Path.Combine(folder, "model.zip")));
+    }
+
+    [TestMethod]
     public void Train_without_sub_train_in_the_folder_names_the_file()
     {
         var (code, output) = CliRunner.Run("train", "--data", TestWorlds.TempFolder("empty"), "--out", "x.zip");
