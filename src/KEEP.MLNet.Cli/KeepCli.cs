@@ -18,6 +18,7 @@ internal static class KeepCli
     /// <summary>Runs the command line; help and parse errors go to <paramref name="output"/>/<paramref name="error"/> (default: the console).</summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, TextWriter? error = null)
     {
+        JsonErrors.Value = args.Contains("--json");
         KEEP.MLNet.Serving.RedisKnowledgeStore.Register(); // --store redis://… in publish, cached knowledge
         var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
         root.Subcommands.Add(GenerateCommand.Create(console));
@@ -38,7 +39,13 @@ internal static class KeepCli
         return root.Parse(args).Invoke(configuration);
     }
 
-    /// <summary>Runs a command body, turning exceptions into a one-line message and an exit code.</summary>
+    /// <summary>Whether this run's command asked for JSON (<c>--json</c>): its errors are JSON too.</summary>
+    private static readonly AsyncLocal<bool> JsonErrors = new();
+
+    /// <summary>
+    /// Runs a command body, turning exceptions into a one-line message and an exit code; with <c>--json</c>, the message
+    /// is a JSON object on standard output (<c>{"error": …, "exitCode": …}</c>) so that a script parses every outcome.
+    /// </summary>
     public static int Guard(IAnsiConsole console, Func<int> body)
     {
         try
@@ -48,20 +55,28 @@ internal static class KeepCli
         catch (Exception e) when (e is not DataFormatException && DataFormatException.FindIn(e) is { } data)
         {
             // A bad row read on one of ML.NET's cursor worker threads arrives wrapped; the user gets the row, not the wrapper.
-            console.MarkupLineInterpolated($"[red]error:[/] {data.Message}");
-            return UserError;
+            return Fail(console, UserError, data.Message);
         }
         catch (Exception e) when (IsUserError(e))
         {
-            console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return UserError;
+            return Fail(console, UserError, e.Message);
         }
         catch (Exception e)
         {
-            console.MarkupLineInterpolated($"[red]internal error:[/] {e.GetType().Name}: {e.Message}");
-            console.WriteLine(e.StackTrace ?? "");
-            return InternalError;
+            return Fail(console, InternalError, $"{e.GetType().Name}: {e.Message}", e.StackTrace);
         }
+    }
+
+    private static int Fail(IAnsiConsole console, int code, string message, string? stackTrace = null)
+    {
+        if (JsonErrors.Value)
+        {
+            console.Profile.Out.Writer.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = message, exitCode = code, stackTrace }, CliJson.Options));
+            return code;
+        }
+        console.MarkupLineInterpolated($"[red]{(code == InternalError ? "internal error" : "error")}:[/] {message}");
+        if (stackTrace != null) console.WriteLine(stackTrace);
+        return code;
     }
 
     /// <summary>Bad input, and paths that cannot be read or written (missing, not writable, disk full): things the user can fix.</summary>

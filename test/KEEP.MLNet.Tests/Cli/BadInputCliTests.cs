@@ -91,3 +91,22 @@ public sealed class BadRowsThroughPipelinesTests
         Assert.IsNull(KEEP.MLNet.Data.DataFormatException.FindIn(new InvalidOperationException("no data error")));
     }
 }
+
+[TestClass]
+public sealed class JsonErrorTests
+{
+    [TestMethod]
+    public void With_json_an_error_is_a_json_object_a_script_can_parse()
+    {
+        string folder = TestWorlds.TempFolder("json-error");
+        var (code, text) = CliRunner.Run("evaluate", "--model", Path.Combine(folder, "absent.zip"), "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest], "--json");
+        Assert.AreEqual(1, code, text);
+        using var json = System.Text.Json.JsonDocument.Parse(text);
+        Assert.AreEqual(1, json.RootElement.GetProperty("exitCode").GetInt32());
+        StringAssert.Contains(json.RootElement.GetProperty("error").GetString(), "absent.zip");
+
+        (code, text) = CliRunner.Run("evaluate", "--model", Path.Combine(folder, "absent.zip"), "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTest]);
+        Assert.AreEqual(1, code, text);
+        StringAssert.StartsWith(text.TrimStart(), "error:", "without --json, the one-line message");
+    }
+}
