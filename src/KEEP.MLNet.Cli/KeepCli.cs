@@ -33,6 +33,7 @@ internal static class KeepCli
         root.Subcommands.Add(ExperimentCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(RokCommand.Create(console));
+        Collect(root);
         var configuration = new InvocationConfiguration();
         if (output != null) configuration.Output = output;
         if (error != null) configuration.Error = error;
@@ -59,12 +60,37 @@ internal static class KeepCli
         }
         catch (Exception e) when (IsUserError(e))
         {
-            return Fail(console, UserError, e.Message);
+            return Fail(console, UserError, e is ArgumentException argument ? InFlags(argument) : e.Message);
         }
         catch (Exception e)
         {
             return Fail(console, InternalError, $"{e.GetType().Name}: {e.Message}", e.StackTrace);
         }
+    }
+
+    /// <summary>Settings whose flag is not their property's name in kebab case.</summary>
+    private static readonly Dictionary<string, string> FlagOf = new(StringComparer.Ordinal) { ["PairwiseWeight"] = "--alpha" };
+
+    /// <summary>Every flag of the command tree (a setting is renamed to a flag only when that flag exists).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownFlags = new(StringComparer.Ordinal);
+
+    private static void Collect(Command command)
+    {
+        foreach (var option in command.Options) KnownFlags[option.Name] = true;
+        foreach (var sub in command.Subcommands) Collect(sub);
+    }
+
+    /// <summary>
+    /// An options class's message in the user's words: "Epochs must be at least 1. (Parameter 'Epochs')" becomes
+    /// "--epochs must be at least 1." — the setting named by its flag, without .NET's parameter suffix.
+    /// </summary>
+    internal static string InFlags(ArgumentException e)
+    {
+        if (e.ParamName is not { Length: > 0 } name) return e.Message;
+        string message = e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        if (!char.IsUpper(name[0])) return message;
+        string flag = FlagOf.GetValueOrDefault(name) ?? "--" + string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+        return KnownFlags.ContainsKey(flag) ? new System.Text.RegularExpressions.Regex($@"\b{name}\b").Replace(message, flag, 1) : message;
     }
 
     private static int Fail(IAnsiConsole console, int code, string message, string? stackTrace = null)

@@ -110,3 +110,20 @@ public sealed class JsonErrorTests
         StringAssert.StartsWith(text.TrimStart(), "error:", "without --json, the one-line message");
     }
 }
+
+[TestClass]
+public sealed class OptionMessageTests
+{
+    [TestMethod]
+    [DataRow("train", "--epochs", "0", "--epochs must be at least 1.")]
+    [DataRow("pretrain", "--batch-size", "1", "option --batch-size must be between 2")]
+    [DataRow("pretrain", "--alpha", "-1", "option --alpha must be finite")]
+    public void A_bad_setting_is_named_by_its_flag(string command, string flag, string value, string expected)
+    {
+        string folder = TestWorlds.TempFolder("option-message");
+        var (code, text) = CliRunner.Run(command, "--data", Path.GetDirectoryName(TestWorlds.Tiny.Files[DatasetSplit.SubTrain])!, flag, value, "--out", Path.Combine(folder, "m.zip"));
+        Assert.AreEqual(1, code, text);
+        StringAssert.Contains(text, expected);
+        Assert.IsFalse(text.Contains("(Parameter", StringComparison.Ordinal), text);
+    }
+}
