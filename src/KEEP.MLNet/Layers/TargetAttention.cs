@@ -65,10 +65,10 @@ public sealed class TargetAttention : nn.Module
     public Tensor PoolReal(Tensor query, Tensor distinctKeys, Tensor rows, Tensor behaviours)
     {
         var (wq, _, wd, wp) = FirstWeights(distinctKeys.shape[^1]);
-        var perRow = nn.functional.linear(query, wq + wd, _hidden[0].bias);
+        var perRow = nn.functional.linear(query, wq.Plus(wd), _hidden[0].bias);
         var keys = distinctKeys.index_select(0, behaviours);
         // The two gathered parts summed in place (a gather's backward needs no output), the product's projection added by the GEMM itself.
-        var gathered = KeyPart(distinctKeys).index_select(0, behaviours).add_(perRow.index_select(0, rows));
+        var gathered = KeyPart(distinctKeys).index_select(0, behaviours).PlusInPlace(perRow.index_select(0, rows));
         var x = Activate(0, addmm(gathered, query.index_select(0, rows) * keys, wp.t(), beta: 1, alpha: 1));
         for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
         var weighted = _score.forward(x) * keys;
@@ -95,8 +95,8 @@ public sealed class TargetAttention : nn.Module
     private Tensor PoolWithKeyPart(Tensor query, Tensor keys, Tensor keyPart, Tensor mask)
     {
         var (wq, _, wd, wp) = FirstWeights(keys.shape[^1]);
-        var perRow = nn.functional.linear(query, wq + wd, _hidden[0].bias);
-        var x = Activate(0, keyPart + matmul(query.unsqueeze(1) * keys, wp.t()) + perRow.unsqueeze(1));
+        var perRow = nn.functional.linear(query, wq.Plus(wd), _hidden[0].bias);
+        var x = Activate(0, keyPart.Plus(matmul(query.unsqueeze(1) * keys, wp.t())).Plus(perRow.unsqueeze(1)));
         for (int i = 1; i < _hidden.Count; i++) x = Activate(i, _hidden[i].forward(x));
         var scores = _score.forward(x).squeeze(-1) * mask;
         return matmul(scores.unsqueeze(1), keys).squeeze(1);

@@ -1,3 +1,4 @@
+using KEEP.MLNet.Training;
 using KEEP.MLNet.Layers;
 using KEEP.MLNet.Pretraining;
 using TorchSharp;
@@ -53,7 +54,7 @@ public sealed class KeepDnnModel : nn.Module<(ModelTensors Rows, Tensor? Knowled
         {
             x = nn.functional.relu(_layers[m].forward(x));
             if (m == _pluginLayer && _plugin != null)
-                x = x + _plugin.forward(knowledge ?? throw new ArgumentException("This model has a knowledge plug-in; pass the knowledge."));
+                x = x.Plus(_plugin.forward(knowledge ?? throw new ArgumentException("This model has a knowledge plug-in; pass the knowledge.")));
         }
         return _output.forward(x).squeeze(-1);
     }

@@ -1,3 +1,4 @@
+using KEEP.MLNet.Training;
 using KEEP.MLNet.Knowledge.Onnx;
 using static TorchSharp.torch;
 using KEEP.MLNet.Knowledge;
@@ -56,7 +57,7 @@ public static class KeepDnnOnnxExporter
     {
         var (normalise, hidden, output) = plugin.Layers;
         using var _ = no_grad();
-        var scale = normalise.weight! / (normalise.running_var! + KnowledgePlugin.NormalisationEpsilon).sqrt();
+        var scale = normalise.weight! / normalise.running_var!.PlusValue(KnowledgePlugin.NormalisationEpsilon).sqrt();
         var shift = normalise.bias! - normalise.running_mean! * scale;
         string x = g.Node("Add", [g.Node("Mul", [knowledge, OnnxLayers.Weights(g, "plugin_scale", scale)]), OnnxLayers.Weights(g, "plugin_shift", shift)]);
         foreach (var (layer, index) in hidden.Select((l, i) => (l, i))) x = g.Node("Relu", [OnnxLayers.Dense(g, $"plugin_hidden{index}", layer, x)]);

@@ -25,7 +25,7 @@ public static class KeepLoss
             (null, null) => zeros(1, dtype: ScalarType.Float32).sum(),
             ({ } p, null) => p,
             (null, { } q) => q.Times(alpha),
-            ({ } p, { } q) => p + q.Times(alpha),
+            ({ } p, { } q) => p.Plus(q.Times(alpha)),
         };
         return (total, pointwise, pairwise);
     }

@@ -183,7 +183,7 @@ public sealed class KeepPretrainer
             for (int t = 0; t < parts.Length; t++) (parts[t], _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], _options.PairwiseWeight);
             Truncated += batch.Input.TruncatedBehaviours;
             LastDay = Math.Max(LastDay, batch.Day);
-            return new StepLoss(parts.Aggregate((a, b) => a + b), parts, batch.Input.Rows);
+            return new StepLoss(parts.Aggregate((a, b) => a.Plus(b)), parts, batch.Input.Rows);
         }
     }
 

@@ -39,7 +39,7 @@ public static class RokDistiller
                     var (_, reconstruction) = network.forward(block.Input.ToTensors());
                     var mse = nn.functional.mse_loss(reconstruction, target);
                     var contrastive = InfoNce(reconstruction, target, options.Temperature);
-                    return new StepLoss(mse + contrastive.Times(options.ContrastiveWeight), [mse, contrastive], n);
+                    return new StepLoss(mse.Plus(contrastive.Times(options.ContrastiveWeight)), [mse, contrastive], n);
                 }), optimizer);
             var windows = outcome.Windows.Select(w => w.Losses).ToList();
             network.eval();

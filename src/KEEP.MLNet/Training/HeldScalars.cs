@@ -13,6 +13,25 @@ namespace KEEP.MLNet.Training;
 /// </summary>
 internal static class HeldScalars
 {
+    /// <summary>
+    /// The 1 that TorchSharp's tensor + tensor passes as alpha (<c>add(target)</c> is <c>add(target, 1)</c> with a temporary
+    /// Scalar; its tensor − tensor passes none): held by this field for the life of the process, so it is never finalized mid-call.
+    /// </summary>
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary><paramref name="x"/> + <paramref name="other"/> (use instead of the + operator, whose alpha is a temporary Scalar).</summary>
+    public static Tensor Plus(this Tensor x, Tensor other) => x.add(other, One);
+
+    /// <summary><paramref name="x"/> + <paramref name="value"/> (a number).</summary>
+    public static Tensor PlusValue(this Tensor x, double value)
+    {
+        using var s = value.ToScalar();
+        return x.add(s);
+    }
+
+    /// <summary>In place: <paramref name="x"/> += <paramref name="other"/>.</summary>
+    public static Tensor PlusInPlace(this Tensor x, Tensor other) => x.add_(other, One);
+
     /// <summary><paramref name="x"/> · <paramref name="value"/>.</summary>
     public static Tensor Times(this Tensor x, double value)
     {
