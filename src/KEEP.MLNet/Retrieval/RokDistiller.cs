@@ -65,6 +65,6 @@ public static class RokDistiller
         var s = nn.functional.normalize(student, dim: 1);
         var t = nn.functional.normalize(teacher, dim: 1);
         var logits = matmul(s, t.t()).DividedBy(temperature);
-        return nn.functional.cross_entropy(logits, arange(student.shape[0], ScalarType.Int64));
+        return nn.functional.cross_entropy(logits, HeldScalars.Range(student.shape[0]));
     }
 }

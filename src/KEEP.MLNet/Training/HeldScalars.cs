@@ -29,6 +29,13 @@ internal static class HeldScalars
         return x.add(s);
     }
 
+    /// <summary>0, 1, …, <paramref name="count"/> − 1 as Int64.</summary>
+    public static Tensor Range(long count)
+    {
+        using var stop = count.ToScalar();
+        return arange(stop, ScalarType.Int64);
+    }
+
     /// <summary>In place: <paramref name="x"/> += <paramref name="other"/>.</summary>
     public static Tensor PlusInPlace(this Tensor x, Tensor other) => x.add_(other, One);
 

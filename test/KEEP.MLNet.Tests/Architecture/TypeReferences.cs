@@ -55,7 +55,25 @@ internal static class TypeReferences
         return ns == root ? "(root)" : ns[(root.Length + 1)..];
     }
 
+    /// <summary>Every method of <paramref name="assembly"/> with each method or constructor its body calls (IL call, callvirt, newobj, ldftn).</summary>
+    public static IEnumerable<(MethodBase Caller, MethodBase Called)> Calls(Assembly assembly)
+    {
+        foreach (var type in assembly.GetTypes())
+            foreach (var method in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything)))
+                foreach (var member in BodyMembers(method))
+                    if (member is MethodBase called) yield return (method, called);
+    }
+
     private static IEnumerable<Type> BodyReferences(MethodBase method)
+    {
+        foreach (var member in BodyMembers(method))
+        {
+            var used = member as Type ?? member.DeclaringType;
+            if (used != null) yield return used;
+        }
+    }
+
+    private static IEnumerable<MemberInfo> BodyMembers(MethodBase method)
     {
         byte[]? il;
         try { il = method.GetMethodBody()?.GetILAsByteArray(); }
@@ -81,16 +99,8 @@ internal static class TypeReferences
             if (code.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
             {
                 int token = BitConverter.ToInt32(il, at);
-                Type? used = null;
-                try
-                {
-                    used = module.ResolveMember(token, typeArguments, methodArguments) switch
-                    {
-                        Type t => t,
-                        MemberInfo member => member.DeclaringType,
-                        _ => null,
-                    };
-                }
+                MemberInfo? used = null;
+                try { used = module.ResolveMember(token, typeArguments, methodArguments); }
                 catch (ArgumentException) { }
                 if (used != null) yield return used;
             }
