@@ -294,13 +294,7 @@ public sealed partial class PaperExperiment
         return (scores, seconds);
     }
 
-    private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir)
-    {
-        var files = Enum.GetValues<DatasetSplit>().ToDictionary(s => s, s => Path.Combine(dir, DatasetGenerator.FileStem(s) + ".parquet"));
-        if (files.Values.All(File.Exists) && File.Exists(Path.Combine(dir, "world.json"))) return files;
-        Report($"seed {world.Seed}: generating the {_options.Preset} world in {dir}");
-        return DatasetGenerator.Generate(world, dir).Files;
-    }
+    private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir) => WorldFolder.Files(world, dir, Report);
 
     private PretrainedModel Pretrained(string dir, string name, PretrainingOptions options, Func<IEnumerable<ImpressionBatch>> super, CancellationToken cancellation)
     {

@@ -85,9 +85,7 @@ public sealed class OnlineExperiment
     {
         string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
         var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
-        var files = Directory.Exists(dir) && File.Exists(Path.Combine(dir, "world.json")) && File.Exists(Path.Combine(dir, "sub_test.parquet"))
-            ? Enum.GetValues<DatasetSplit>().ToDictionary(s => s, s => Path.Combine(dir, DatasetGenerator.FileStem(s) + ".parquet"))
-            : DatasetGenerator.Generate(world, dir, cancellation: cancellation).Files;
+        var files = WorldFolder.Files(world, dir, Report, cancellation);
         Func<IEnumerable<ImpressionBatch>> sub = () => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.SubTrain]), ImpressionFile.Read(files[DatasetSplit.SubTest]));
         Func<IEnumerable<ImpressionBatch>> Days(int first, int last) => () => RecentDays.From(RecentDays.Before(sub(), last + 1), first);
         int firstDay = world.FirstSubTrainDay, lastDay = world.Days - 1, knowledgeDay = firstDay + _options.KnowledgeDay;

@@ -94,7 +94,7 @@ public sealed class CliTests
     {
         var (code, output) = CliRunner.Run("generate", "--out", TestWorlds.TempFolder("cli-bad"), "--preset", "tiny", "--days", "1");
         Assert.AreEqual(1, code, output);
-        StringAssert.Contains(output, "Days");
+        StringAssert.Contains(output, "World option --days must be at least 2.");
     }
 
     [TestMethod]
