@@ -9,4 +9,8 @@ public static class TestAssemblySetup
     /// <summary>Redis locations (redis://…) open through KnowledgeStore.Open, as in an application referencing KEEP.MLNet.Redis.</summary>
     [AssemblyInitialize]
     public static void RegisterStores(TestContext context) => KEEP.MLNet.Serving.RedisKnowledgeStore.Register();
+
+    /// <summary>The run's temporary worlds, models and stores go when it ends (they filled the disk of a machine once).</summary>
+    [AssemblyCleanup]
+    public static void DeleteTemporaryFolders() => TestWorlds.DeleteTempFolders();
 }

@@ -11,6 +11,29 @@ internal static class TestWorlds
     /// <summary>The tiny preset, written as Parquet and CSV.</summary>
     public static GeneratedDataset Tiny => TinyDataset.Value;
 
-    /// <summary>A new empty folder under the system temp folder.</summary>
-    public static string TempFolder(string name) => Directory.CreateTempSubdirectory($"keep-{name}-").FullName;
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> Created = [];
+
+    /// <summary>A new empty folder under the system temp folder, deleted when the test run ends (<see cref="DeleteTempFolders"/>).</summary>
+    public static string TempFolder(string name)
+    {
+        string folder = Directory.CreateTempSubdirectory($"keep-{name}-").FullName;
+        Created.Add(folder);
+        return folder;
+    }
+
+    /// <summary>Deletes every folder <see cref="TempFolder"/> made (worlds, models, stores: gigabytes over a run); returns how many.</summary>
+    public static int DeleteTempFolders()
+    {
+        int deleted = 0;
+        while (Created.TryTake(out var folder))
+        {
+            try
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                deleted++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return deleted;
+    }
 }
