@@ -68,11 +68,14 @@ public static class KeepCatalog
     /// <param name="trainer">Any ML.NET binary trainer, e.g. <c>FastTree()</c>.</param>
     /// <param name="model">The pre-trained knowledge model.</param>
     /// <param name="options">Which knowledge; the feature column.</param>
+    /// <remarks>Preferred over the other overloads for a literal <c>null</c> model, which is refused by name at run time.</remarks>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static KnowledgePluginEstimator<TModel> KeepPlugin<TModel>(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer, PretrainedModel model, KnowledgePluginOptions? options = null)
         where TModel : class
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        if (model == null) throw new ArgumentNullException(nameof(model), "The plug-in needs a pre-trained model; to train without knowledge, use the trainer alone.");
         return new KnowledgePluginEstimator<TModel>(trainer, new KnowledgeExtractionOptions { Model = model }, options);
     }
 
@@ -111,6 +114,8 @@ public static class KeepCatalog
     /// <param name="options">Architecture and training settings; null: the defaults.</param>
     /// <param name="knowledge">Pre-trained knowledge to plug in; null trains the base model.</param>
     /// <param name="warmStart">A previously trained downstream model to start from (its parameters are copied; the plug-in starts at zero).</param>
+    /// <remarks><c>KeepDnn(options, null)</c> binds here: the base model without knowledge.</remarks>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public static KeepDnnEstimator KeepDnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KEEP.MLNet.Plugin.KeepDnn? warmStart = null)
     {

@@ -25,6 +25,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <param name="knowledge">Pre-trained knowledge to plug in (not disposed); null trains the base model.</param>
     /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
     /// <param name="columns">Input column names.</param>
+    [System.Runtime.CompilerServices.OverloadResolutionPriority(1)]
     public KeepDnnEstimator(KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
         : this(options, knowledge == null ? null : new ExactKnowledge(knowledge, (options ?? new KeepDnnOptions()).Knowledge), warmStart, columns)
     {

@@ -93,6 +93,22 @@ public sealed class KeepDnnEstimatorTests
     }
 
     [TestMethod]
+    public void A_literal_null_knowledge_compiles_and_means_the_base_model()
+    {
+        var ml = new MLContext(1);
+        var data = Load(DatasetSplit.SubTest);
+        // Both overloads (PretrainedModel? and IKnowledgeSource) take null; the base model's is chosen.
+        foreach (var estimator in new[] { ml.BinaryClassification.Trainers.KeepDnn(Small, null), new KeepDnnEstimator(Small, null) })
+        {
+            var schema = estimator.GetOutputSchema(Shapes.Of(data.Schema));
+            Assert.IsTrue(schema.Any(c => c.Name == "Probability"));
+        }
+        var fastTree = ml.BinaryClassification.Trainers.FastTree();
+        var e = Assert.ThrowsExactly<ArgumentNullException>(() => ml.BinaryClassification.Trainers.KeepPlugin(fastTree, null!));
+        StringAssert.Contains(e.Message, "needs a pre-trained model");
+    }
+
+    [TestMethod]
     public void Variable_length_histories_are_refused_with_the_column_named()
     {
         var variable = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTrain]);
