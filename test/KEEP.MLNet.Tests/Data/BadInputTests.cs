@@ -156,3 +156,20 @@ public sealed class BadInputTests
         StringAssert.Contains(e.Message, "TestDays");
     }
 }
+
+[TestClass]
+public sealed class ImpressionInputTests
+{
+    [TestMethod]
+    public void A_row_built_in_code_follows_the_file_readers_rules()
+    {
+        var ok = ImpressionInput.Create(1, 2, 3, 4, [5, 6], [7, 8], [9, 10]);
+        Assert.AreEqual(6, ok.HistoryItemIds[^1], "most recent last");
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ImpressionInput.Create(-1, 2, 3, 4, [], [], []));
+        Assert.AreEqual("userId", e.ParamName);
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ImpressionInput.Create(1, 2, 3, 4, [5, 0], [7, 8], [9, 10]));
+        Assert.AreEqual("historyItems", e.ParamName);
+        var a = Assert.ThrowsExactly<ArgumentException>(() => ImpressionInput.Create(1, 2, 3, 4, [5, 6], [7], [9, 10]));
+        StringAssert.Contains(a.Message, "differ in length");
+    }
+}
