@@ -120,7 +120,8 @@ internal static class TrainCommand
     {
         var summary = new { model = outPath, trainer, knowledge, label = label.ToString(), rows, seconds };
         if (json) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
-        else console.MarkupLineInterpolated($"Trained {trainer}{(knowledge ? " + KEEP" : "")} ({label}) on {rows:N0} rows in {seconds:F0} s → [bold]{outPath}[/]");
+        // A CSV file does not know its row count before it is read (the JSON then says null).
+        else console.MarkupLineInterpolated($"Trained {trainer}{(knowledge ? " + KEEP" : "")} ({label}){(rows is { } n ? $" on {n:N0} rows" : "")} in {seconds:F0} s → [bold]{outPath}[/]");
     }
 
 }
