@@ -39,7 +39,7 @@ public sealed partial class PaperExperiment
         }
 
         clock.Restart();
-        using (var tuned = PretrainedModel.Load(Path.Combine(dir, $"knowledge-all{run}.keep")))
+        using (var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all" + run)))
         {
             KeepPretrainer.Continue(tuned, subTrain(), cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;

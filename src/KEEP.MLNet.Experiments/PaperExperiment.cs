@@ -297,16 +297,7 @@ public sealed partial class PaperExperiment
     private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir) => WorldFolder.Files(world, dir, Report);
 
     private PretrainedModel Pretrained(string dir, string name, PretrainingOptions options, Func<IEnumerable<ImpressionBatch>> super, CancellationToken cancellation)
-    {
-        string path = Path.Combine(dir, $"knowledge-{name}.keep");
-        if (File.Exists(path)) return PretrainedModel.Load(path);
-        Report($"seed {options.Seed}: pre-training {name} on {string.Join(" + ", options.Tasks)} (super-domain)");
-        var clock = Stopwatch.StartNew();
-        var model = new KeepPretrainer(options).Fit(super, cancellation: cancellation);
-        model.Save(path);
-        Report($"seed {options.Seed}: pre-trained {name} in {clock.Elapsed.TotalSeconds:F0} s");
-        return model;
-    }
+        => WorldFolder.Pretrained(dir, name, options, super, Report, cancellation);
 
     private void Report(string message) => _progress?.Report(message);
 }

@@ -90,16 +90,10 @@ public sealed class OnlineExperiment
         Func<IEnumerable<ImpressionBatch>> Days(int first, int last) => () => RecentDays.From(RecentDays.Before(sub(), last + 1), first);
         int firstDay = world.FirstSubTrainDay, lastDay = world.Days - 1, knowledgeDay = firstDay + _options.KnowledgeDay;
 
-        string checkpoint = Path.Combine(dir, "knowledge-all.keep");
+        // The paper experiment's full pre-training (same name, same data): a paper run's folder is reused.
         var pretraining = _options.Pretraining with { Seed = seed, Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
-        if (!File.Exists(checkpoint))
-        {
-            Report($"seed {seed}: pre-training on the super-domain days before day {firstDay}");
-            using var trained = new KeepPretrainer(pretraining).Fit(() => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), cancellation: cancellation);
-            trained.Save(checkpoint);
-        }
-        using var knowledge = PretrainedModel.Load(checkpoint);
-        using var tuned = PretrainedModel.Load(checkpoint);
+        using var knowledge = WorldFolder.Pretrained(dir, "all", pretraining, () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), Report, cancellation);
+        using var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all"));
         var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });
         KeepDnn? baseline = null, keep = null, plugged = null, scratch = null;
         try
