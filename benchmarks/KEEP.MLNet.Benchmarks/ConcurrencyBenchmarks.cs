@@ -14,11 +14,10 @@ namespace KEEP.MLNet.Benchmarks;
 /// </summary>
 internal static class ConcurrencyBenchmarks
 {
-    public static void Run(string[] args)
+    /// <summary>A KEEP DNN with knowledge trained on the tiny world in <paramref name="name"/> under the temp folder, and its test rows as inputs.</summary>
+    internal static (string Zip, ImpressionInput[] TestInputs) TinyKeepDnn(string name)
     {
-        int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 8;
-        int perThread = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
-        string folder = Path.Combine(Path.GetTempPath(), "keep-bench-concurrency");
+        string folder = Path.Combine(Path.GetTempPath(), name);
         var dataset = DatasetGenerator.Generate(WorldOptions.Preset("tiny"), folder);
         var ml = new MLContext(1);
         var train = ImpressionFile.Load(dataset.Files[DatasetSplit.SubTrain], 50);
@@ -26,8 +25,16 @@ internal static class ConcurrencyBenchmarks
         using (var knowledge = new KeepPretrainer(new PretrainingOptions { BatchSize = 500 }).Fit(() => ImpressionFile.Read(dataset.Files[DatasetSplit.Super])))
         using (var model = ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnOptions(), knowledge).Fit(train))
             ml.Model.Save(model, train.Schema, zip);
+        return (zip, [.. ImpressionFile.Read(dataset.Files[DatasetSplit.SubTest]).SelectMany(b => Enumerable.Range(0, b.Count).Select(r => ImpressionInput.From(b, r)))]);
+    }
+
+    public static void Run(string[] args)
+    {
+        int threads = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 8;
+        int perThread = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        var (zip, inputs) = TinyKeepDnn("keep-bench-concurrency");
+        var ml = new MLContext(1);
         var loaded = KeepModel.Load(new MLContext(2), zip, out _);
-        var inputs = ImpressionFile.Read(dataset.Files[DatasetSplit.SubTest]).SelectMany(b => Enumerable.Range(0, b.Count).Select(r => ImpressionInput.From(b, r))).ToArray();
 
         var clock = Stopwatch.StartNew();
         var reference = new float[inputs.Length];

@@ -18,6 +18,7 @@ var suites = new Dictionary<string, Action<string[]>>(StringComparer.OrdinalIgno
     ["world-rates"] = WorldRates.Run,
     ["step-profile"] = StepProfile.Run,
     ["tensor-ops"] = GatherOps.Run,
+    ["serving-host"] = ServingHostBenchmarks.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

@@ -20,6 +20,17 @@ internal static class KeepCli
     {
         JsonErrors.Value = args.Contains("--json");
         KEEP.MLNet.Serving.RedisKnowledgeStore.Register(); // --store redis://… in publish, cached knowledge
+        var root = Build(console);
+        Collect(root);
+        var configuration = new InvocationConfiguration();
+        if (output != null) configuration.Output = output;
+        if (error != null) configuration.Error = error;
+        return root.Parse(args).Invoke(configuration);
+    }
+
+    /// <summary>The command tree: every command <c>keep</c> has.</summary>
+    internal static RootCommand Build(IAnsiConsole console)
+    {
         var root = new RootCommand("KEEP.MLNet: knowledge extraction and plugging for click-through-rate models on ML.NET.\n\nExample:\n  keep demo --preset tiny");
         root.Subcommands.Add(GenerateCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
@@ -33,11 +44,7 @@ internal static class KeepCli
         root.Subcommands.Add(ExperimentCommand.Create(console));
         root.Subcommands.Add(ReportCommand.Create(console));
         root.Subcommands.Add(RokCommand.Create(console));
-        Collect(root);
-        var configuration = new InvocationConfiguration();
-        if (output != null) configuration.Output = output;
-        if (error != null) configuration.Error = error;
-        return root.Parse(args).Invoke(configuration);
+        return root;
     }
 
     /// <summary>Whether this run's command asked for JSON (<c>--json</c>): its errors are JSON too.</summary>

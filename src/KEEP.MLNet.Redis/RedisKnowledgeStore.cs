@@ -78,35 +78,52 @@ public sealed class RedisKnowledgeStore : IKnowledgeStore
         if (tables.Select(t => t.Kind).Distinct().Count() != tables.Count) throw new ArgumentException("Each table kind may appear once per version.", nameof(tables));
         Run(() =>
         {
-            if (_db.SortedSetScore(VersionsKey, version) != null || _db.KeyExists(MetaKey(version)))
-                throw new ArgumentException($"{Location}: version '{version}' is already published; versions are immutable.", nameof(version));
+            if (IsPublished(version)) throw AlreadyPublished(version);
             string staging = $"{_prefix}:staging:{Guid.NewGuid():N}";
             var renames = new List<(RedisKey From, RedisKey To)>();
-            foreach (var table in tables)
+            try
             {
-                RedisKey key = $"{staging}:{table.Kind}";
-                for (int start = 0; start < table.Count; start += WriteBatch)
+                foreach (var table in tables)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    int end = Math.Min(table.Count, start + WriteBatch);
-                    var entries = new HashEntry[end - start];
-                    for (int i = start; i < end; i++) entries[i - start] = new HashEntry(IdField(table.Ids[i]), MemoryMarshal.AsBytes(table.Vector(i)).ToArray());
-                    _db.HashSet(key, entries);
+                    RedisKey key = $"{staging}:{table.Kind}";
+                    renames.Add((key, TableKey(version, table.Kind)));
+                    for (int start = 0; start < table.Count; start += WriteBatch)
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        int end = Math.Min(table.Count, start + WriteBatch);
+                        var entries = new HashEntry[end - start];
+                        for (int i = start; i < end; i++) entries[i - start] = new HashEntry(IdField(table.Ids[i]), MemoryMarshal.AsBytes(table.Vector(i)).ToArray());
+                        _db.HashSet(key, entries);
+                    }
                 }
-                renames.Add((key, TableKey(version, table.Kind)));
+                RedisKey meta = $"{staging}:meta";
+                renames.Add((meta, MetaKey(version)));
+                _db.HashSet(meta, [.. tables.Select(t => new HashEntry(t.Kind.ToString(), t.Dimension))]);
+                // The commit holds only if no other publisher committed this version meanwhile (Redis WATCH): of two
+                // concurrent publishers of one version exactly one wins, and its tables are the version's tables.
+                var transaction = _db.CreateTransaction();
+                transaction.AddCondition(Condition.KeyNotExists(MetaKey(version)));
+                transaction.AddCondition(Condition.SortedSetNotContains(VersionsKey, version));
+                foreach (var (from, to) in renames) _ = transaction.KeyRenameAsync(from, to);
+                long sequence = _db.StringIncrement($"{_prefix}:sequence");
+                _ = transaction.SortedSetAddAsync(VersionsKey, version, sequence);
+                if (!transaction.Execute()) throw AlreadyPublished(version);
             }
-            RedisKey meta = $"{staging}:meta";
-            _db.HashSet(meta, [.. tables.Select(t => new HashEntry(t.Kind.ToString(), t.Dimension))]);
-            renames.Add((meta, MetaKey(version)));
-            var transaction = _db.CreateTransaction();
-            foreach (var (from, to) in renames) _ = transaction.KeyRenameAsync(from, to);
-            long sequence = _db.StringIncrement($"{_prefix}:sequence");
-            _ = transaction.SortedSetAddAsync(VersionsKey, version, sequence);
-            if (!transaction.Execute()) throw new InvalidOperationException($"{Location}: publishing '{version}' was not committed.");
+            catch
+            {
+                // Staging keys of a publish that did not commit (lost the race, cancelled, failed) are removed.
+                _db.KeyDelete([.. renames.Select(r => r.From)]);
+                throw;
+            }
             RemoveOldVersions();
             return 0;
         });
     }
+
+    private bool IsPublished(string version) => _db.SortedSetScore(VersionsKey, version) != null || _db.KeyExists(MetaKey(version));
+
+    private ArgumentException AlreadyPublished(string version)
+        => new($"{Location}: version '{version}' is already published; versions are immutable.", nameof(version));
 
     /// <inheritdoc/>
     public IReadOnlyList<string> Versions() => Run(() => _db.SortedSetRangeByRank(VersionsKey).Select(v => v.ToString()).ToList());

@@ -37,7 +37,7 @@ internal static class EvaluateCommand
                     .Select(b => int.TryParse(b, out int v) ? v : throw new ArgumentException($"--bounds: '{b}' is not an integer.")).ToList();
                 bucketOf = UserActivityBuckets.FromRows(ImpressionFile.Read(training.FullName), limits).Of;
             }
-            var overall = ml.BinaryClassification.EvaluateGauc(scored, labelColumn, "Score", ImpressionColumns.UserId, probability);
+            var overall = ml.BinaryClassification.EvaluateGauc(scored, labelColumn, ImpressionColumns.UserId, "Score", probability);
             var buckets = result.GetValue(bucketsFrom) == null ? new Dictionary<string, GaucMetrics>()
                 : GaucEvaluator.EvaluateByBucket(scored, bucketOf, labelColumn, "Score", ImpressionColumns.UserId, probability);
             (transformer as IDisposable)?.Dispose();

@@ -1,6 +1,4 @@
-using KEEP.MLNet.Data;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 
 namespace KEEP.MLNet.Cli.Commands;
 
@@ -10,16 +8,8 @@ internal static class SavedModel
     /// <summary>The model and the history length its input schema expects (50 when the schema does not say).</summary>
     public static ITransformer Load(MLContext ml, string path, out int historyLength)
     {
-        DataViewSchema schema;
-        try
-        {
-            var model = KeepModel.Load(ml, path, out schema);
-            historyLength = schema.GetColumnOrNull(ImpressionColumns.HistoryItemIds)?.Type is VectorDataViewType { Size: > 0 } v ? v.Size : 50;
-            return model;
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException)
-        {
-            throw new DataFormatException(path, null, null, $"not an ML.NET model zip ({e.Message})", e);
-        }
+        var model = KeepModel.Load(ml, path, out var schema);
+        historyLength = KeepModel.HistoryLengthOf(schema);
+        return model;
     }
 }

@@ -69,7 +69,7 @@ internal sealed class DemoPipeline(IAnsiConsole console, bool quiet, string fold
             // Cached: the metrics, the paired comparison and the reload check each read the scores; score once.
             var scored = ml.Data.Cache(model.Transform(testView));
             scores[name] = scored.GetColumn<float>("Score").ToArray();
-            var metrics = ml.BinaryClassification.EvaluateGauc(scored, ImpressionColumns.Click, "Score", ImpressionColumns.UserId, "Probability");
+            var metrics = ml.BinaryClassification.EvaluateGauc(scored, ImpressionColumns.Click, ImpressionColumns.UserId, "Score", "Probability");
             var byActivity = GaucEvaluator.EvaluateByBucket(scored, activity.Of, ImpressionColumns.Click, "Score", ImpressionColumns.UserId)
                 .ToDictionary(b => b.Key, b => b.Value.Gauc);
             string zip = Path.Combine(models, Slug(name) + ".zip");

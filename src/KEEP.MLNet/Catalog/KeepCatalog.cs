@@ -47,14 +47,16 @@ public static class KeepCatalog
     /// probability column is given), and counts of groups used and skipped. Same label conventions as
     /// <c>Evaluate</c>: label &gt; 0 is positive, ties count ½, NaN labels are skipped and counted.
     /// </summary>
+    /// <remarks>Parameters in the order of ML.NET's ranking <c>Evaluate(data, label, rowGroup, score)</c>. Before 0.8 the score
+    /// came before the group; calls that name their arguments work either way.</remarks>
     /// <param name="catalog">The binary classification catalog.</param>
     /// <param name="data">Scored data.</param>
     /// <param name="labelColumnName">Label column (Boolean, Single or Double).</param>
-    /// <param name="scoreColumnName">Score column (Single).</param>
     /// <param name="rowGroupColumnName">Group column, usually the user id.</param>
+    /// <param name="scoreColumnName">Score column (Single).</param>
     /// <param name="probabilityColumnName">Optional probability column for log-loss.</param>
     public static GaucMetrics EvaluateGauc(this BinaryClassificationCatalog catalog, IDataView data, string labelColumnName = "Label",
-        string scoreColumnName = "Score", string rowGroupColumnName = "UserId", string? probabilityColumnName = null)
+        string rowGroupColumnName = "UserId", string scoreColumnName = "Score", string? probabilityColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return GaucEvaluator.Evaluate(data, labelColumnName, scoreColumnName, rowGroupColumnName, probabilityColumnName);
@@ -120,7 +122,27 @@ public static class KeepCatalog
         KeepDnnOptions? options = null, PretrainedModel? knowledge = null, KEEP.MLNet.Plugin.KeepDnn? warmStart = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KeepDnnEstimator(options, knowledge, warmStart);
+        return Dnn(catalog, options, knowledge == null ? null : new ExactKnowledge(knowledge, (options ?? new KeepDnnOptions()).Knowledge), warmStart);
+    }
+
+    /// <summary>
+    /// The downstream KEEP DNN in ML.NET's trainer-options form: label and input column names, batch size, epochs,
+    /// checkpointing, knowledge, warm start. Without <see cref="KeepDnnEstimator.Options.Seed"/>, the seed is drawn from
+    /// this catalog's <c>MLContext</c>, whose log also receives the training progress.
+    /// </summary>
+    /// <param name="catalog">The binary trainers catalog.</param>
+    /// <param name="options">The trainer options.</param>
+    public static KeepDnnEstimator KeepDnn(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, KeepDnnEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new KeepDnnEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), options);
+    }
+
+    private static KeepDnnEstimator Dnn(BinaryClassificationCatalog.BinaryClassificationTrainers catalog, KeepDnnOptions? options, IKnowledgeSource? knowledge, KEEP.MLNet.Plugin.KeepDnn? warmStart)
+    {
+        var network = options ?? new KeepDnnOptions();
+        // The network options carry their own seed here (the overloads predate the context's); the context's log is used.
+        return new KeepDnnEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), new KeepDnnEstimator.Options { Network = network, Seed = network.Seed, Knowledge = knowledge, WarmStart = warmStart });
     }
 
     /// <summary>
@@ -136,7 +158,7 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(knowledge);
-        return new KeepDnnEstimator(options, knowledge, warmStart);
+        return Dnn(catalog, options, knowledge, warmStart);
     }
 
     /// <summary>

@@ -20,10 +20,26 @@ public static class KeepModel
     /// <c>mlContext.Model.Load</c> after <see cref="Register"/>: loads any ML.NET zip, including KEEP knowledge
     /// and KEEP DNN models.
     /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="Data.DataFormatException">The file is not an ML.NET model zip.</exception>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: model not found.", path);
-        return Register(mlContext).Model.Load(path, out inputSchema);
+        try
+        {
+            return Register(mlContext).Model.Load(path, out inputSchema);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException)
+        {
+            throw new Data.DataFormatException(path, null, null, $"not an ML.NET model zip ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Behaviours per row a model with this input schema reads: the size of its <c>HistoryItemIds</c> vector, 50 when the schema does not fix one.</summary>
+    public static int HistoryLengthOf(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return inputSchema.GetColumnOrNull(Data.ImpressionColumns.HistoryItemIds)?.Type is Microsoft.ML.Data.VectorDataViewType { Size: > 0 } v ? v.Size : Data.ImpressionInput.HistoryLength;
     }
 }

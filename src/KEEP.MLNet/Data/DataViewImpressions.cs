@@ -48,13 +48,44 @@ public static class DataViewImpressions
     public static IEnumerable<ImpressionBatch> Read(IDataView data, ImpressionColumnNames names, bool withLabels, int blockSize = 2048)
     {
         Validate(data.Schema, names, withLabels);
-        var columns = names.IdColumns.Concat(names.HistoryColumns).Concat(withLabels ? [names.Day, .. names.LabelColumns] : [])
+        return ReadRows(data, names, withLabels ? names.Day : null, withLabels ? [.. names.LabelColumns] : null, null, blockSize);
+    }
+
+    /// <summary>
+    /// Checks the columns a one-label model trains on: the ids, the behaviours, the Boolean label column and, when present,
+    /// the Int32 day column.
+    /// </summary>
+    public static void ValidateSingleLabel(DataViewSchema schema, ImpressionColumnNames names, string labelColumnName)
+    {
+        Validate(schema, names, withLabels: false);
+        Require(schema, labelColumnName, t => t == BooleanDataViewType.Instance, "Boolean (ML.NET's binary label type)");
+        if (schema.GetColumnOrNull(names.Day) != null) Require(schema, names.Day, t => t == NumberDataViewType.Int32, "Int32");
+    }
+
+    /// <summary>
+    /// Streams rows with one label, read from <paramref name="labelColumnName"/> into <paramref name="task"/>'s slot (for
+    /// cart and conversion models every row counts as clicked: the caller passes the rows the model is for). The day is
+    /// read when the column exists, else every row is day 0.
+    /// </summary>
+    public static IEnumerable<ImpressionBatch> ReadSingleLabel(IDataView data, ImpressionColumnNames names, Pretraining.PretrainingTask task, string labelColumnName, int blockSize = 2048)
+    {
+        ValidateSingleLabel(data.Schema, names, labelColumnName);
+        return ReadRows(data, names, data.Schema.GetColumnOrNull(names.Day) != null ? names.Day : null, [labelColumnName], task, blockSize);
+    }
+
+    /// <summary>
+    /// The reader under both forms: <paramref name="labelColumns"/> null (no labels), the three labels in
+    /// <see cref="ImpressionColumnNames.LabelColumns"/> order (<paramref name="single"/> null), or one label into <paramref name="single"/>'s slot.
+    /// </summary>
+    private static IEnumerable<ImpressionBatch> ReadRows(IDataView data, ImpressionColumnNames names, string? dayColumn, string[]? labelColumns, Pretraining.PretrainingTask? single, int blockSize)
+    {
+        var columns = names.IdColumns.Concat(names.HistoryColumns).Concat(dayColumn != null ? [dayColumn] : []).Concat(labelColumns ?? [])
             .Select(n => data.Schema[n]).ToArray();
         using var cursor = data.GetRowCursor(columns);
         var ids = names.IdColumns.Select(n => cursor.GetGetter<int>(data.Schema[n])).ToArray();
         var histories = names.HistoryColumns.Select(n => cursor.GetGetter<VBuffer<int>>(data.Schema[n])).ToArray();
-        var day = withLabels ? cursor.GetGetter<int>(data.Schema[names.Day]) : null;
-        var labels = withLabels ? names.LabelColumns.Select(n => cursor.GetGetter<bool>(data.Schema[n])).ToArray() : null;
+        var day = dayColumn != null ? cursor.GetGetter<int>(data.Schema[dayColumn]) : null;
+        var labels = labelColumns?.Select(n => cursor.GetGetter<bool>(data.Schema[n])).ToArray();
         var id = new int[4];
         var buffers = new VBuffer<int>[3];
         var dense = new List<int>[] { [], [], [] };
@@ -72,10 +103,18 @@ public static class DataViewImpressions
             }
             int d = 0;
             bool click = false, cart = false, conversion = false;
-            if (withLabels)
+            day?.Invoke(ref d);
+            if (labels != null && single is { } task)
             {
-                day!(ref d);
-                labels![0](ref click);
+                bool label = false;
+                labels[0](ref label);
+                click = task == Pretraining.PretrainingTask.Click ? label : true;
+                cart = task == Pretraining.PretrainingTask.Cart && label;
+                conversion = task == Pretraining.PretrainingTask.Conversion && label;
+            }
+            else if (labels != null)
+            {
+                labels[0](ref click);
                 labels[1](ref cart);
                 labels[2](ref conversion);
             }

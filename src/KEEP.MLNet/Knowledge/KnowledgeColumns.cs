@@ -10,9 +10,9 @@ internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, Pret
 {
     public IEnumerable<(KnowledgeKinds Kind, string Name, int Width)> Selected()
     {
-        if (Options.Emit.HasFlag(KnowledgeKinds.User)) yield return (KnowledgeKinds.User, Options.UserKnowledgeColumn, Model.UserEmbeddingDim);
-        if (Options.Emit.HasFlag(KnowledgeKinds.Item)) yield return (KnowledgeKinds.Item, Options.ItemKnowledgeColumn, 3 * Model.ItemEmbeddingDim);
-        if (Options.Emit.HasFlag(KnowledgeKinds.Interaction)) yield return (KnowledgeKinds.Interaction, Options.InteractionKnowledgeColumn, Model.TowerLayers[^1] * TaskIndices.Count);
+        if (Options.Emit.HasFlag(KnowledgeKinds.User)) yield return (KnowledgeKinds.User, Options.UserKnowledgeColumnName, Model.UserEmbeddingDim);
+        if (Options.Emit.HasFlag(KnowledgeKinds.Item)) yield return (KnowledgeKinds.Item, Options.ItemKnowledgeColumnName, 3 * Model.ItemEmbeddingDim);
+        if (Options.Emit.HasFlag(KnowledgeKinds.Interaction)) yield return (KnowledgeKinds.Interaction, Options.InteractionKnowledgeColumnName, Model.TowerLayers[^1] * TaskIndices.Count);
     }
 
     /// <summary>Indices (in the model's task order) of the towers that form K_ui.</summary>
@@ -34,7 +34,7 @@ internal sealed record KnowledgeColumns(KnowledgeExtractionOptions Options, Pret
     public KnowledgeOnnxNames OnnxNames => new(
         Options.InputColumns.UserId, Options.InputColumns.ItemId, Options.InputColumns.ShopId, Options.InputColumns.CategoryId,
         Options.InputColumns.HistoryItemIds, Options.InputColumns.HistoryShopIds, Options.InputColumns.HistoryCategoryIds,
-        Options.UserKnowledgeColumn, Options.ItemKnowledgeColumn, Options.InteractionKnowledgeColumn);
+        Options.UserKnowledgeColumnName, Options.ItemKnowledgeColumnName, Options.InteractionKnowledgeColumnName);
 
     /// <summary>The input schema plus the knowledge columns.</summary>
     public DataViewSchema OutputSchema(DataViewSchema input)

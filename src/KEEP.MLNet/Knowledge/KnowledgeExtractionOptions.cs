@@ -19,11 +19,20 @@ public sealed class KnowledgeExtractionOptions
     /// <summary>Which pre-training tasks' towers form K_ui, in the model's task order (paper Table 4); null: all.</summary>
     public IReadOnlyList<PretrainingTask>? InteractionTasks { get; set; }
     /// <summary>Name of the K_u column.</summary>
-    public string UserKnowledgeColumn { get; set; } = "K_u";
+    public string UserKnowledgeColumnName { get; set; } = "K_u";
     /// <summary>Name of the K_i column.</summary>
-    public string ItemKnowledgeColumn { get; set; } = "K_i";
+    public string ItemKnowledgeColumnName { get; set; } = "K_i";
     /// <summary>Name of the K_ui column.</summary>
-    public string InteractionKnowledgeColumn { get; set; } = "K_ui";
+    public string InteractionKnowledgeColumnName { get; set; } = "K_ui";
+    /// <summary>Old name of <see cref="UserKnowledgeColumnName"/>.</summary>
+    [Obsolete("Use UserKnowledgeColumnName (ML.NET's ...ColumnName convention).")]
+    public string UserKnowledgeColumn { get => UserKnowledgeColumnName; set => UserKnowledgeColumnName = value; }
+    /// <summary>Old name of <see cref="ItemKnowledgeColumnName"/>.</summary>
+    [Obsolete("Use ItemKnowledgeColumnName (ML.NET's ...ColumnName convention).")]
+    public string ItemKnowledgeColumn { get => ItemKnowledgeColumnName; set => ItemKnowledgeColumnName = value; }
+    /// <summary>Old name of <see cref="InteractionKnowledgeColumnName"/>.</summary>
+    [Obsolete("Use InteractionKnowledgeColumnName (ML.NET's ...ColumnName convention).")]
+    public string InteractionKnowledgeColumn { get => InteractionKnowledgeColumnName; set => InteractionKnowledgeColumnName = value; }
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
 }

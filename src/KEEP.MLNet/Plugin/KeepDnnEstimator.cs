@@ -7,18 +7,55 @@ using Microsoft.ML;
 namespace KEEP.MLNet.Plugin;
 
 /// <summary>
-/// The downstream KEEP DNN (paper §3.3) as an ML.NET trainer estimator: <c>Fit</c> trains a DIN-style CTR
-/// model on the input rows (which need <c>Day</c> and the three labels; the model predicts
-/// <see cref="KeepDnnOptions.Label"/>), with the knowledge of a pre-trained model plugged into dense layer
-/// m when one is given, warm-started from a previous model when one is given. Create it with
-/// <c>mlContext.BinaryClassification.Trainers.KeepDnn(...)</c>.
+/// The downstream KEEP DNN (paper §3.3) as an ML.NET binary trainer: <c>Fit</c> trains a DIN-style CTR model on the
+/// input rows (the id and behaviour columns, the Boolean label column <see cref="Options.LabelColumnName"/>, and
+/// <c>Day</c> when present, for the day order), with the knowledge of a pre-trained model plugged into dense layer m
+/// when one is given, warm-started from a previous model when one is given. It adds <c>Score</c>, <c>Probability</c>
+/// and <c>PredictedLabel</c> as ML.NET's calibrated binary classifiers do. Create it with
+/// <c>mlContext.BinaryClassification.Trainers.KeepDnn(...)</c>: the context's seed (when <see cref="Options.Seed"/> is
+/// not set) and its log reach the trainer.
 /// </summary>
 public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
 {
+    /// <summary>Everything <see cref="KeepDnnEstimator"/> takes, in ML.NET's trainer-options form.</summary>
+    public sealed class Options
+    {
+        /// <summary>The Boolean label column; null: the input column of <see cref="KeepDnnOptions.Label"/> (<c>Click</c> by default).</summary>
+        public string? LabelColumnName { get; set; }
+        /// <summary>The id, behaviour and day columns the model reads (the feature columns).</summary>
+        public ImpressionColumnNames InputColumns { get; set; } = new();
+        /// <summary>Architecture and training settings of the network.</summary>
+        public KeepDnnOptions Network { get; set; } = new();
+        /// <summary>Rows per step (<see cref="KeepDnnOptions.BatchSize"/>).</summary>
+        public int BatchSize { get => Network.BatchSize; set => Network = Network with { BatchSize = value }; }
+        /// <summary>Passes over the training rows (<see cref="KeepDnnOptions.Epochs"/>).</summary>
+        public int Epochs { get => Network.Epochs; set => Network = Network with { Epochs = value }; }
+        /// <summary>Adam learning rate (<see cref="KeepDnnOptions.LearningRate"/>).</summary>
+        public double LearningRate { get => Network.LearningRate; set => Network = Network with { LearningRate = value }; }
+        /// <summary>Seed of initialisation and shuffling; null: drawn from the <c>MLContext</c>'s seed (or <see cref="KeepDnnOptions.Seed"/> without a context).</summary>
+        public int? Seed { get; set; }
+        /// <summary>Pre-trained knowledge to plug in (not disposed): <see cref="ExactKnowledge"/>, ROK, combined or cached; null trains the base model.</summary>
+        public IKnowledgeSource? Knowledge { get; set; }
+        /// <summary>A trained model whose parameters start training (not disposed); the plug-in starts at zero.</summary>
+        public KeepDnn? WarmStart { get; set; }
+        /// <summary>Where training writes resume checkpoints; null writes none (see <see cref="KeepDnnTrainer.CheckpointPath"/>).</summary>
+        public string? CheckpointPath { get; set; }
+        /// <summary>Rows between resume checkpoints.</summary>
+        public long CheckpointEveryRows { get; set; } = 200_000;
+        /// <summary>Rows scored per network call in <c>Transform</c>.</summary>
+        public int BlockSize { get; set; } = 2048;
+        /// <summary>Progress of training (also written to the context's log).</summary>
+        public IProgress<DownstreamProgress>? Progress { get; set; }
+        /// <summary>Stops training when cancelled.</summary>
+        public CancellationToken Cancellation { get; set; }
+    }
+
     private readonly KeepDnnOptions _options;
     private readonly IKnowledgeSource? _knowledge;
     private readonly KeepDnn? _warmStart;
     private readonly ImpressionColumnNames _columns;
+    private readonly string _label;
+    private readonly Microsoft.ML.Runtime.IHost? _host;
 
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">Architecture and training settings.</param>
@@ -37,15 +74,51 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
     /// <param name="columns">Input column names.</param>
     public KeepDnnEstimator(KeepDnnOptions? options, IKnowledgeSource? knowledge, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
+        : this(null, new Options { Network = options ?? new KeepDnnOptions(), Knowledge = knowledge, WarmStart = warmStart, InputColumns = columns ?? new ImpressionColumnNames(), Seed = (options ?? new KeepDnnOptions()).Seed })
     {
-        _options = options ?? new KeepDnnOptions();
+    }
+
+    /// <summary>Creates the estimator from trainer options, with the seed and log of <paramref name="mlContext"/>.</summary>
+    /// <param name="mlContext">The context whose seed (when <see cref="Options.Seed"/> is null) and log the trainer uses; null: none.</param>
+    /// <param name="options">The trainer options.</param>
+    public KeepDnnEstimator(MLContext? mlContext, Options options)
+        : this((Microsoft.ML.Runtime.IHostEnvironment?)mlContext, options)
+    {
+    }
+
+    internal KeepDnnEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _host = environment?.Register("KeepDnn");
+        int seed = options.Seed ?? (_host != null ? _host.Rand.Next() : options.Network.Seed);
+        _options = options.Network with { Seed = seed };
         _options.Validate();
-        _knowledge = knowledge;
-        _warmStart = warmStart;
-        _columns = columns ?? new ImpressionColumnNames();
-        if (knowledge is IPortableKnowledge { HistoryLength: int length } && length != _options.HistoryLength)
+        _knowledge = options.Knowledge;
+        _warmStart = options.WarmStart;
+        _columns = options.InputColumns ?? throw new ArgumentNullException(nameof(options), "InputColumns must not be null.");
+        _label = options.LabelColumnName ?? LabelColumnOf(_columns, _options.Label);
+        if (options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
+        BlockSize = options.BlockSize;
+        Progress = options.Progress;
+        CheckpointPath = options.CheckpointPath;
+        CheckpointEveryRows = options.CheckpointEveryRows;
+        Cancellation = options.Cancellation;
+        if (_knowledge is IPortableKnowledge { HistoryLength: int length } && length != _options.HistoryLength)
             throw new ArgumentException($"The knowledge network reads {length} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {length}.", nameof(options));
     }
+
+    private static string LabelColumnOf(ImpressionColumnNames columns, PretrainingTask task) => task switch
+    {
+        PretrainingTask.Click => columns.Click,
+        PretrainingTask.Cart => columns.Cart,
+        _ => columns.Conversion,
+    };
+
+    /// <summary>The label column the trainer reads.</summary>
+    public string LabelColumnName => _label;
+
+    /// <summary>The seed training uses (from the options or drawn from the context).</summary>
+    public int Seed => _options.Seed;
 
     /// <summary>Rows scored per network call in <c>Transform</c>.</summary>
     public int BlockSize { get; init; } = 2048;
@@ -66,16 +139,32 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     public KeepDnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: true, _options.HistoryLength);
-        var model = new KeepDnnTrainer(_options) { Progress = Progress, CheckpointPath = CheckpointPath, CheckpointEveryRows = CheckpointEveryRows }.Fit(() => DataViewImpressions.Read(input, _columns, withLabels: true), _knowledge, _warmStart, Cancellation);
+        DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: false, _options.HistoryLength);
+        DataViewImpressions.ValidateSingleLabel(input.Schema, _columns, _label);
+        using var channel = _host?.Start("Fit");
+        channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Training a KEEP DNN on label '{_label}' ({(_knowledge == null ? "no knowledge" : $"knowledge of width {_knowledge.Width}")}), seed {_options.Seed}.");
+        var progress = channel == null ? Progress : new LoggedProgress(channel, Progress);
+        var model = new KeepDnnTrainer(_options) { Progress = progress, CheckpointPath = CheckpointPath, CheckpointEveryRows = CheckpointEveryRows }
+            .Fit(() => DataViewImpressions.ReadSingleLabel(input, _columns, _options.Label, _label), _knowledge, _warmStart, Cancellation);
         try
         {
+            channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Trained: final loss {(model.Losses.Count > 0 ? model.Losses[^1] : double.NaN):F4}.");
             return KeepDnnTransformer.Create(model, input, _columns, BlockSize);
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Forwards progress to the caller's reporter and writes it to the context's log.</summary>
+    private sealed class LoggedProgress(Microsoft.ML.Runtime.IChannel channel, IProgress<DownstreamProgress>? inner) : IProgress<DownstreamProgress>
+    {
+        public void Report(DownstreamProgress value)
+        {
+            channel.Trace(Microsoft.ML.Runtime.MessageSensitivity.None, $"{value.Rows:N0} rows{(value.TotalRows > 0 ? $" of {value.TotalRows:N0}" : "")}, loss {value.Loss:F4}");
+            inner?.Report(value);
         }
     }
 

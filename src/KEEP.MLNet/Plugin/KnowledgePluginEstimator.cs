@@ -42,14 +42,14 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
             BlockSize = knowledge.BlockSize,
             Emit = options.Knowledge,
             InteractionTasks = options.InteractionTasks,
-            UserKnowledgeColumn = knowledge.UserKnowledgeColumn,
-            ItemKnowledgeColumn = knowledge.ItemKnowledgeColumn,
-            InteractionKnowledgeColumn = knowledge.InteractionKnowledgeColumn,
+            UserKnowledgeColumnName = knowledge.UserKnowledgeColumnName,
+            ItemKnowledgeColumnName = knowledge.ItemKnowledgeColumnName,
+            InteractionKnowledgeColumnName = knowledge.InteractionKnowledgeColumnName,
         };
         var columns = new List<string>();
-        if (options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(knowledgeOptions.UserKnowledgeColumn);
-        if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumn);
-        if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumn);
+        if (options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(knowledgeOptions.UserKnowledgeColumnName);
+        if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumnName);
+        if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumnName);
         var keep = new KnowledgeExtractionEstimator(knowledgeOptions);
         if (options.Rok is { } more)
         {

@@ -8,8 +8,8 @@ namespace KEEP.MLNet.Retrieval;
 /// <summary>The columns a ROK transform adds, their widths, and the ONNX names they are computed under.</summary>
 internal sealed record RokKnowledgeColumns(RokKnowledgeOptions Options, RokOptions Model)
 {
-    public string? Instance => Options.Emit.HasFlag(RokKnowledgeKinds.Instance) ? Options.InstanceColumn : null;
-    public string? Fields => Options.Emit.HasFlag(RokKnowledgeKinds.Fields) ? Options.FieldsColumn : null;
+    public string? Instance => Options.Emit.HasFlag(RokKnowledgeKinds.Instance) ? Options.InstanceColumnName : null;
+    public string? Fields => Options.Emit.HasFlag(RokKnowledgeKinds.Fields) ? Options.FieldsColumnName : null;
 
     public int FieldsWidth => 4 * Model.EmbeddingDim;
 

@@ -22,7 +22,7 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Emit == 0 || (_options.Emit & ~RokKnowledgeKinds.Both) != 0) throw new ArgumentException("Emit must name at least one kind of ROK knowledge.", nameof(options));
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
-        if (_options.Emit == RokKnowledgeKinds.Both && _options.InstanceColumn == _options.FieldsColumn) throw new ArgumentException("InstanceColumn and FieldsColumn must differ.", nameof(options));
+        if (_options.Emit == RokKnowledgeKinds.Both && _options.InstanceColumnName == _options.FieldsColumnName) throw new ArgumentException("InstanceColumnName and FieldsColumnName must differ.", nameof(options));
         _options.Training.Validate();
     }
 

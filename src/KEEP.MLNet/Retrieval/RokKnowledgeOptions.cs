@@ -18,9 +18,15 @@ public sealed class RokKnowledgeOptions : IPluggableKnowledge
     /// <summary>Which knowledge to add. Default: both.</summary>
     public RokKnowledgeKinds Emit { get; set; } = RokKnowledgeKinds.Both;
     /// <summary>Name of the instance-wise column.</summary>
-    public string InstanceColumn { get; set; } = "ROK";
+    public string InstanceColumnName { get; set; } = "ROK";
     /// <summary>Name of the feature-wise column.</summary>
-    public string FieldsColumn { get; set; } = "ROK_fields";
+    public string FieldsColumnName { get; set; } = "ROK_fields";
+    /// <summary>Old name of <see cref="InstanceColumnName"/>.</summary>
+    [Obsolete("Use InstanceColumnName (ML.NET's ...ColumnName convention).")]
+    public string InstanceColumn { get => InstanceColumnName; set => InstanceColumnName = value; }
+    /// <summary>Old name of <see cref="FieldsColumnName"/>.</summary>
+    [Obsolete("Use FieldsColumnName (ML.NET's ...ColumnName convention).")]
+    public string FieldsColumn { get => FieldsColumnName; set => FieldsColumnName = value; }
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
 
@@ -30,8 +36,8 @@ public sealed class RokKnowledgeOptions : IPluggableKnowledge
         get
         {
             var columns = new List<string>();
-            if (Emit.HasFlag(RokKnowledgeKinds.Instance)) columns.Add(InstanceColumn);
-            if (Emit.HasFlag(RokKnowledgeKinds.Fields)) columns.Add(FieldsColumn);
+            if (Emit.HasFlag(RokKnowledgeKinds.Instance)) columns.Add(InstanceColumnName);
+            if (Emit.HasFlag(RokKnowledgeKinds.Fields)) columns.Add(FieldsColumnName);
             return columns;
         }
     }

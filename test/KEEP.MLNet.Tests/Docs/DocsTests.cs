@@ -20,6 +20,16 @@ public sealed class DocsTests
     }
 
     [TestMethod]
+    public void The_readme_names_every_command_of_the_command_line()
+    {
+        string readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot(), "README.md"));
+        var root = KEEP.MLNet.Cli.KeepCli.Build(Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings()));
+        var names = root.Subcommands.SelectMany(c => c.Subcommands.Select(s => s.Name).Prepend(c.Name)).ToList();
+        Assert.IsGreaterThan(10, names.Count);
+        foreach (string name in names) StringAssert.Contains(readme, $"`{name}`", $"README.md does not name the command '{name}'");
+    }
+
+    [TestMethod]
     [DataRow("GettingStartedSample.cs", "", "getting-started.md")]
     [DataRow("ApiGuideSample.cs", "rok:", "api.md")]
     [DataRow("ApiGuideSample.cs", "plugin:", "api.md")]

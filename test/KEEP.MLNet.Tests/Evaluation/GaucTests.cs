@@ -153,6 +153,22 @@ public sealed class GaucTests
             return Math.Abs(baseline.Gauc - monotone.Gauc) < 1e-9 && Math.Abs(1 - baseline.Gauc - negated.Gauc) < 1e-9;
         }).QuickCheckThrowOnFailure();
     }
+
+    [TestMethod]
+    public void Parameters_follow_MLNets_ranking_evaluator_so_positional_calls_mean_the_same()
+    {
+        string[] Names(System.Reflection.MethodInfo m) => [.. m.GetParameters().Where(p => p.ParameterType == typeof(string)).Select(p => p.Name!)];
+        var ranking = typeof(RankingCatalog).GetMethod(nameof(RankingCatalog.Evaluate), [typeof(IDataView), typeof(string), typeof(string), typeof(string)])!;
+        var gauc = typeof(KeepCatalog).GetMethod(nameof(KeepCatalog.EvaluateGauc))!;
+        CollectionAssert.AreEqual(Names(ranking), Names(gauc)[..3]);
+
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(RandomRows(3));
+        var positional = ml.BinaryClassification.EvaluateGauc(data, "Label", "UserId", "Score");
+        var named = ml.BinaryClassification.EvaluateGauc(data, scoreColumnName: "Score", rowGroupColumnName: "UserId", labelColumnName: "Label");
+        Assert.AreEqual(named.Gauc, positional.Gauc);
+        Assert.AreEqual(named.Groups, positional.Groups);
+    }
 }
 
 [TestClass]

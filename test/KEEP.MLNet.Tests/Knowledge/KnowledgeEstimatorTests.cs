@@ -1,6 +1,7 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Pretraining;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -71,6 +72,26 @@ public sealed class KnowledgeEstimatorTests
         Assert.IsNotNull(schema.GetColumnOrNull("K_u"));
         Assert.IsNull(schema.GetColumnOrNull("K_i"));
         Assert.IsNotNull(schema.GetColumnOrNull("K_ui"));
+    }
+
+    [TestMethod]
+    public void A_prediction_engine_returns_knowledge_sized_by_the_model_not_by_the_papers_widths()
+    {
+        var options = new PretrainingOptions { UserEmbeddingDim = 8, ItemEmbeddingDim = 4, TowerLayers = [16, 12], Tasks = [PretrainingTask.Click, PretrainingTask.Cart], AttentionLayers = [8], BatchSize = 500 };
+        using var model = new KeepPretrainer(options).Fit(() => TestModels.TrainingRows().Take(2));
+        var ml = new MLContext(1);
+        var transformer = ml.Transforms.KeepKnowledge(model).Fit(SubTest());
+        using var engine = ml.Model.CreatePredictionEngine<ImpressionInput, KnowledgeOutput>(transformer);
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        var expected = model.Extract(batch, 0, 3);
+        for (int r = 0; r < 3; r++)
+        {
+            var output = engine.Predict(ImpressionInput.From(batch, r));
+            Assert.HasCount(8, output.UserKnowledge);
+            Assert.HasCount(3 * 4, output.ItemKnowledge);
+            Assert.HasCount(2 * 12, output.InteractionKnowledge);
+            for (int j = 0; j < 24; j++) Assert.AreEqual(expected.Interaction[r * 24 + j], output.InteractionKnowledge[j], 1e-5f);
+        }
     }
 
     [TestMethod]

@@ -115,4 +115,49 @@ public sealed class KeepDnnEstimatorTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext(1).BinaryClassification.Trainers.KeepDnn(Small).Fit(variable));
         StringAssert.Contains(e.Message, ImpressionColumns.HistoryItemIds);
     }
+
+    /// <summary>The training rows with the label under another name and no Day, Cart or Conversion column, as a user's own data come.</summary>
+    private static IDataView RenamedLabel(MLContext ml, string label, bool keepClick = false)
+    {
+        var view = ml.Transforms.CopyColumns(label, ImpressionColumns.Click).Fit(Load(DatasetSplit.SubTrain)).Transform(Load(DatasetSplit.SubTrain));
+        string[] drop = keepClick ? [ImpressionColumns.Day] : [ImpressionColumns.Day, ImpressionColumns.Click, ImpressionColumns.Cart, ImpressionColumns.Conversion];
+        return ml.Transforms.DropColumns(drop).Fit(view).Transform(view);
+    }
+
+    [TestMethod]
+    public void Trainer_options_train_on_a_named_label_column_with_no_day_and_no_other_labels()
+    {
+        var ml = new MLContext(1);
+        var options = new KeepDnnEstimator.Options { LabelColumnName = "Label", Network = Small, Seed = 3, Epochs = 1, BatchSize = 128 };
+        var estimator = ml.BinaryClassification.Trainers.KeepDnn(options);
+        Assert.AreEqual("Label", estimator.LabelColumnName);
+        using var model = estimator.Fit(RenamedLabel(ml, "Label"));
+        // The same rows with the label in its usual column train the same network bit for bit: the label was read from "Label".
+        using var reference = ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { Network = Small, Seed = 3, BatchSize = 128 }).Fit(RenamedLabel(ml, "Unused", keepClick: true));
+        Assert.AreEqual(128, model.Model.Options.BatchSize);
+        CollectionAssert.AreEqual(reference.Model.Losses.ToArray(), model.Model.Losses.ToArray());
+        var test = Load(DatasetSplit.SubTest);
+        CollectionAssert.AreEqual(reference.Transform(test).GetColumn<float>("Score").ToArray(), model.Transform(test).GetColumn<float>("Score").ToArray());
+
+        var missing = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { LabelColumnName = "Clicked", Network = Small }).Fit(RenamedLabel(ml, "Label")));
+        StringAssert.Contains(missing.Message, "Column 'Clicked' not found");
+    }
+
+    [TestMethod]
+    public void Without_a_seed_the_trainer_takes_the_MLContexts_seed_and_writes_to_its_log()
+    {
+        int Expected(int contextSeed) => ((Microsoft.ML.Runtime.IHostEnvironment)new MLContext(contextSeed)).Register("KeepDnn").Rand.Next();
+        var options = new KeepDnnEstimator.Options { Network = Small };
+        Assert.AreEqual(Expected(5), new MLContext(5).BinaryClassification.Trainers.KeepDnn(options).Seed);
+        Assert.AreEqual(Expected(6), new KeepDnnEstimator(new MLContext(6), options).Seed);
+        Assert.AreEqual(Small.Seed, new KeepDnnEstimator(null, options).Seed, "no context: the network options' seed");
+        Assert.AreEqual(11, new MLContext(5).BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { Network = Small, Seed = 11 }).Seed);
+
+        var ml = new MLContext(5);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Source.StartsWith("KeepDnn", StringComparison.Ordinal)) log.Enqueue(e.Message); };
+        using var model = ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { Network = Small, LabelColumnName = "Label" }).Fit(RenamedLabel(ml, "Label"));
+        Assert.IsTrue(log.Any(m => m.Contains($"Training a KEEP DNN on label 'Label'", StringComparison.Ordinal) && m.Contains($"seed {Expected(5)}", StringComparison.Ordinal)), string.Join("\n", log));
+        Assert.IsTrue(log.Any(m => m.Contains("Trained: final loss", StringComparison.Ordinal)));
+    }
 }

@@ -182,7 +182,7 @@ public sealed class RokTests
     public void ROK_columns_that_clash_with_KEEP_columns_are_refused_by_name()
     {
         var ml = new MLContext(1);
-        var rok = new RokKnowledgeOptions { Model = Trained.Value.Model, Emit = RokKnowledgeKinds.Instance, InstanceColumn = "K_ui" };
+        var rok = new RokKnowledgeOptions { Model = Trained.Value.Model, Emit = RokKnowledgeKinds.Instance, InstanceColumnName = "K_ui" };
         var e = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.KeepPlugin(
             ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Click"), TestModels.TinyModel, new KnowledgePluginOptions { Rok = rok }));
         StringAssert.Contains(e.Message, "'K_ui'");

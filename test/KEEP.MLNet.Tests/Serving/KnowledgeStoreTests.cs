@@ -107,7 +107,15 @@ public sealed class KnowledgeStoreTests
                 Interlocked.Increment(ref checkedReads);
             }
         })).ToArray();
-        for (int v = 2; v <= 12; v++) writer.Publish($"v-{v}", [UserTable(v, 2000)]);
+        // Each publish starts only after a reader has checked a version since the last one, so reads interleave with
+        // publishing however the thread pool schedules the readers on a loaded machine.
+        for (int v = 2; v <= 12; v++)
+        {
+            int before = Volatile.Read(ref checkedReads);
+            Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref checkedReads) > before || readers.Any(r => r.IsFaulted), TimeSpan.FromSeconds(60)), "no reader checked a version");
+            if (readers.Any(r => r.IsFaulted)) break;
+            writer.Publish($"v-{v}", [UserTable(v, 2000)]);
+        }
         done.Cancel();
         Task.WaitAll(readers);
         stores.ForEach(s => s.Dispose());
@@ -123,6 +131,56 @@ public sealed class KnowledgeStoreTests
         using var reopened = new FileKnowledgeStore(folder);
         CollectionAssert.AreEqual(new[] { "2025-01-01" }, reopened.Versions().ToArray());
         Assert.AreEqual(4 * 1000 + 7 * 0.001f, reopened.Get("2025-01-01", KnowledgeTableKind.User, 7)![0]);
+    }
+
+    [TestMethod]
+    [DataRow("file")]
+    [DataRow("redis")]
+    public void Of_two_concurrent_publishers_of_one_version_exactly_one_wins_and_readers_see_only_its_tables(string kind)
+    {
+        using var redis = ServerFor(kind);
+        string folder = TestWorlds.TempFolder("store-race");
+        IKnowledgeStore Open() => kind == "file" ? new FileKnowledgeStore(folder) : new RedisKnowledgeStore(redis!.Configuration, "race");
+        using IKnowledgeStore first = Open(), second = Open();
+        IKnowledgeStore[] publishers = [first, second];
+        const int Large = 20_000; // a staging write long enough that both publishers pass the "is it new?" check
+        for (int round = 0; round < 3; round++)
+        {
+            string version = $"v{round}";
+            var outcomes = new Exception?[2];
+            var won = new bool[2];
+            using var start = new Barrier(2);
+            var threads = Enumerable.Range(0, 2).Select(p => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    publishers[p].Publish(version, [UserTable(p + 1, Large), CategoryTable(p + 1)]);
+                    won[p] = true;
+                }
+                catch (Exception e) when (e is ArgumentException or KnowledgeStoreUnavailableException)
+                {
+                    outcomes[p] = e; // "already published" (lost the commit) or "another publisher holds the lock"
+                }
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.AreEqual(1, won.Count(w => w), $"round {round}: exactly one publisher commits ({outcomes.FirstOrDefault(o => o != null)?.Message})");
+            int winner = Array.IndexOf(won, true) + 1;
+            var expected = UserTable(winner, Large);
+            var read = first.ReadTable(version, KnowledgeTableKind.User);
+            CollectionAssert.AreEquivalent(expected.Ids, read.Ids);
+            Assert.IsTrue(read.Values.All(v => v >= winner * 1000 && v < winner * 1000 + 999), $"round {round}: every vector is the winner's");
+            CollectionAssert.AreEqual(new float[] { winner, 2 }, second.Get(version, KnowledgeTableKind.UserCategory, KnowledgeTable.UserCategoryKey(7, 4)));
+        }
+        CollectionAssert.AreEqual(new[] { "v0", "v1", "v2" }, first.Versions().ToArray());
+        if (kind == "redis")
+        {
+            using var connection = StackExchange.Redis.ConnectionMultiplexer.Connect(redis!.Configuration);
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            Assert.IsEmpty(server.Keys(pattern: "race:staging:*").ToArray(), "the loser's staging keys are removed");
+        }
+        else Assert.IsEmpty(Directory.GetDirectories(folder, ".staging-*"));
     }
 
     [TestMethod]
