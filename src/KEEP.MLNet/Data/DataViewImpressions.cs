@@ -63,21 +63,21 @@ public static class DataViewImpressions
     }
 
     /// <summary>
-    /// Streams rows with one label, read from <paramref name="labelColumnName"/> into <paramref name="task"/>'s slot (for
+    /// Streams rows with one label, read from <paramref name="labelColumnName"/> into <paramref name="label"/>'s slot (for
     /// cart and conversion models every row counts as clicked: the caller passes the rows the model is for). The day is
     /// read when the column exists, else every row is day 0.
     /// </summary>
-    public static IEnumerable<ImpressionBatch> ReadSingleLabel(IDataView data, ImpressionColumnNames names, Pretraining.PretrainingTask task, string labelColumnName, int blockSize = 2048)
+    public static IEnumerable<ImpressionBatch> ReadSingleLabel(IDataView data, ImpressionColumnNames names, ImpressionLabel label, string labelColumnName, int blockSize = 2048)
     {
         ValidateSingleLabel(data.Schema, names, labelColumnName);
-        return ReadRows(data, names, data.Schema.GetColumnOrNull(names.Day) != null ? names.Day : null, [labelColumnName], task, blockSize);
+        return ReadRows(data, names, data.Schema.GetColumnOrNull(names.Day) != null ? names.Day : null, [labelColumnName], label, blockSize);
     }
 
     /// <summary>
     /// The reader under both forms: <paramref name="labelColumns"/> null (no labels), the three labels in
     /// <see cref="ImpressionColumnNames.LabelColumns"/> order (<paramref name="single"/> null), or one label into <paramref name="single"/>'s slot.
     /// </summary>
-    private static IEnumerable<ImpressionBatch> ReadRows(IDataView data, ImpressionColumnNames names, string? dayColumn, string[]? labelColumns, Pretraining.PretrainingTask? single, int blockSize)
+    private static IEnumerable<ImpressionBatch> ReadRows(IDataView data, ImpressionColumnNames names, string? dayColumn, string[]? labelColumns, ImpressionLabel? single, int blockSize)
     {
         var columns = names.IdColumns.Concat(names.HistoryColumns).Concat(dayColumn != null ? [dayColumn] : []).Concat(labelColumns ?? [])
             .Select(n => data.Schema[n]).ToArray();
@@ -104,13 +104,13 @@ public static class DataViewImpressions
             int d = 0;
             bool click = false, cart = false, conversion = false;
             day?.Invoke(ref d);
-            if (labels != null && single is { } task)
+            if (labels != null && single is { } slot)
             {
-                bool label = false;
-                labels[0](ref label);
-                click = task == Pretraining.PretrainingTask.Click ? label : true;
-                cart = task == Pretraining.PretrainingTask.Cart && label;
-                conversion = task == Pretraining.PretrainingTask.Conversion && label;
+                bool value = false;
+                labels[0](ref value);
+                click = slot != ImpressionLabel.Click || value;
+                cart = slot == ImpressionLabel.Cart && value;
+                conversion = slot == ImpressionLabel.Conversion && value;
             }
             else if (labels != null)
             {

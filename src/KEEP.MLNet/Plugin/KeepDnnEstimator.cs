@@ -107,6 +107,13 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
             throw new ArgumentException($"The knowledge network reads {length} behaviours and the DNN {_options.HistoryLength}; set KeepDnnOptions.HistoryLength to {length}.", nameof(options));
     }
 
+    private static ImpressionLabel SlotOf(PretrainingTask task) => task switch
+    {
+        PretrainingTask.Click => ImpressionLabel.Click,
+        PretrainingTask.Cart => ImpressionLabel.Cart,
+        _ => ImpressionLabel.Conversion,
+    };
+
     private static string LabelColumnOf(ImpressionColumnNames columns, PretrainingTask task) => task switch
     {
         PretrainingTask.Click => columns.Click,
@@ -145,7 +152,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Training a KEEP DNN on label '{_label}' ({(_knowledge == null ? "no knowledge" : $"knowledge of width {_knowledge.Width}")}), seed {_options.Seed}.");
         var progress = channel == null ? Progress : new LoggedProgress(channel, Progress);
         var model = new KeepDnnTrainer(_options) { Progress = progress, CheckpointPath = CheckpointPath, CheckpointEveryRows = CheckpointEveryRows }
-            .Fit(() => DataViewImpressions.ReadSingleLabel(input, _columns, _options.Label, _label), _knowledge, _warmStart, Cancellation);
+            .Fit(() => DataViewImpressions.ReadSingleLabel(input, _columns, SlotOf(_options.Label), _label), _knowledge, _warmStart, Cancellation);
         try
         {
             channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Trained: final loss {(model.Losses.Count > 0 ? model.Losses[^1] : double.NaN):F4}.");

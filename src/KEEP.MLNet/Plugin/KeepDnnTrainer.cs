@@ -144,6 +144,8 @@ public sealed class KeepDnnTrainer
 
         public StepLoss? Loss(DownstreamBlock block)
         {
+            // A conversion or cart model learns from clicked rows only; a block (a day's last, say) without one has no loss to follow.
+            if (block.Targets.Rows.Length == 0) return null;
             var network = model.Network;
             var knowledge = block.Knowledge == null ? null : tensor(block.Knowledge, [block.Input.Rows, network.KnowledgeDim]);
             var logits = network.forward((block.Input.ToTensors(), knowledge));

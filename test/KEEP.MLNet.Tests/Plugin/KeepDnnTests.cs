@@ -69,6 +69,27 @@ public sealed class KeepDnnTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => new KeepDnnTrainer(other).Fit(SubTrain, warmStart: Base.Value));
         StringAssert.Contains(e.Message, "same architecture");
     }
+
+    [TestMethod]
+    public void A_conversion_model_skips_a_block_without_clicked_rows_and_trains_as_without_it()
+    {
+        // A last day holding three unclicked rows: its only block has nothing a conversion model learns from. Before, its
+        // constant loss went to backward() and training died ("element 0 of tensors does not require grad").
+        var rows = SubTrain();
+        var source = rows[0];
+        int[] unclicked = [.. Enumerable.Range(0, source.Count).Where(r => !source.Click[r]).Take(3)];
+        int lastDay = rows.Max(b => b.Day.ToArray().Max());
+        var extra = new ImpressionBatch(3);
+        foreach (int r in unclicked)
+            extra.Add(lastDay + 1, source.UserId[r], source.ItemId[r], source.ShopId[r], source.CategoryId[r],
+                source.HistoryItemsOf(r), source.HistoryShopsOf(r), source.HistoryCategoriesOf(r), false, false, false);
+        var options = Small with { Label = KEEP.MLNet.Pretraining.PretrainingTask.Conversion, Epochs = 1 };
+        using var withEmptyDay = new KeepDnnTrainer(options).Fit(() => SubTrain().Append(extra));
+        using var without = new KeepDnnTrainer(options).Fit(SubTrain);
+        CollectionAssert.AreEqual(without.Losses.ToArray(), withEmptyDay.Losses.ToArray());
+        var test = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(without.Predict(test), withEmptyDay.Predict(test));
+    }
 }
 
 [TestClass]
