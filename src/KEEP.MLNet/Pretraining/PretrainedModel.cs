@@ -79,14 +79,19 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Adds the model's parts to an archive being written.</summary>
     internal void WriteTo(ZipArchive zip) => ModelArchive.Write(zip, ModelKind.Pretrained, Options, History, Vocabularies.Write, Network);
 
-    /// <summary>Loads a checkpoint written by <see cref="Save(string)"/> (or by an earlier version of the library).</summary>
-    public static PretrainedModel Load(string path) => Open(path, () => File.OpenRead(path), ReadFrom);
+    /// <summary>
+    /// Loads a checkpoint written by <see cref="Save(string)"/> (or by an earlier version of the library), or the one inside
+    /// a knowledge model file from <c>keep pretrain</c> (an ML.NET zip carrying the checkpoint): every file <c>keep pretrain</c> writes.
+    /// </summary>
+    public static PretrainedModel Load(string path)
+        => Data.Formats.ModelZip.ReadEntry(path, Data.Formats.ModelZip.KnowledgeCheckpointEntry, Load) ?? Open(path, () => File.OpenRead(path), ReadFrom);
 
     /// <summary>Loads a checkpoint from a stream; <paramref name="name"/> names it in errors.</summary>
     public static PretrainedModel Load(Stream stream, string name) => Open(name, () => stream, ReadFrom);
 
     /// <summary>Reads only the options of a checkpoint (cheap: no weights are loaded).</summary>
-    public static PretrainingOptions ReadOptions(string path) => Open(path, () => File.OpenRead(path), zip => ReadHeader(zip).Options);
+    public static PretrainingOptions ReadOptions(string path)
+        => Data.Formats.ModelZip.ReadEntry(path, Data.Formats.ModelZip.KnowledgeCheckpointEntry, ReadOptions) ?? Open(path, () => File.OpenRead(path), zip => ReadHeader(zip).Options);
 
     /// <summary>Reads only the options of a checkpoint in a stream.</summary>
     public static PretrainingOptions ReadOptions(Stream stream, string name) => Open(name, () => stream, zip => ReadHeader(zip).Options);

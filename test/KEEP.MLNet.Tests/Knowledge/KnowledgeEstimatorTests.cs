@@ -75,6 +75,17 @@ public sealed class KnowledgeEstimatorTests
     }
 
     [TestMethod]
+    public void PretrainedModel_Load_opens_the_knowledge_model_file_keep_pretrain_writes()
+    {
+        using var loaded = PretrainedModel.Load(TestModels.KnowledgeZip.Value);
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(TestModels.TinyModel.Extract(batch, 0, 20).Interaction, loaded.Extract(batch, 0, 20).Interaction);
+        var options = PretrainedModel.ReadOptions(TestModels.KnowledgeZip.Value);
+        Assert.AreEqual(TestModels.TinyModel.Options.Seed, options.Seed);
+        CollectionAssert.AreEqual(TestModels.TinyModel.Options.TowerLayers.ToArray(), options.TowerLayers.ToArray());
+    }
+
+    [TestMethod]
     public void A_prediction_engine_returns_knowledge_sized_by_the_model_not_by_the_papers_widths()
     {
         var options = new PretrainingOptions { UserEmbeddingDim = 8, ItemEmbeddingDim = 4, TowerLayers = [16, 12], Tasks = [PretrainingTask.Click, PretrainingTask.Cart], AttentionLayers = [8], BatchSize = 500 };
