@@ -63,14 +63,17 @@ public static class DataViewImpressions
     }
 
     /// <summary>
-    /// Streams rows with one label, read from <paramref name="labelColumnName"/> into <paramref name="label"/>'s slot (for
-    /// cart and conversion models every row counts as clicked: the caller passes the rows the model is for). The day is
-    /// read when the column exists, else every row is day 0.
+    /// Streams rows with one label, read from <paramref name="labelColumnName"/> into <paramref name="label"/>'s slot. Cart
+    /// and conversion imply a click: for those labels the Click column, when the input has one, marks the clicked rows
+    /// (the only ones such a model learns from); without it every row counts as clicked (the caller passes the rows the
+    /// model is for). The day is read when the column exists, else every row is day 0.
     /// </summary>
     public static IEnumerable<ImpressionBatch> ReadSingleLabel(IDataView data, ImpressionColumnNames names, ImpressionLabel label, string labelColumnName, int blockSize = 2048)
     {
         ValidateSingleLabel(data.Schema, names, labelColumnName);
-        return ReadRows(data, names, data.Schema.GetColumnOrNull(names.Day) != null ? names.Day : null, [labelColumnName], label, blockSize);
+        bool clickColumn = label != ImpressionLabel.Click && labelColumnName != names.Click && data.Schema.GetColumnOrNull(names.Click)?.Type == BooleanDataViewType.Instance;
+        return ReadRows(data, names, data.Schema.GetColumnOrNull(names.Day) != null ? names.Day : null,
+            clickColumn ? [labelColumnName, names.Click] : [labelColumnName], label, blockSize);
     }
 
     /// <summary>
@@ -109,6 +112,7 @@ public static class DataViewImpressions
                 bool value = false;
                 labels[0](ref value);
                 click = slot != ImpressionLabel.Click || value;
+                if (labels.Length > 1) labels[1](ref click); // the Click column of a cart or conversion model's rows
                 cart = slot == ImpressionLabel.Cart && value;
                 conversion = slot == ImpressionLabel.Conversion && value;
             }

@@ -32,6 +32,14 @@ public sealed record ImpressionColumnNames
     /// <summary>The behaviour columns.</summary>
     public IReadOnlyList<string> HistoryColumns => [HistoryItemIds, HistoryShopIds, HistoryCategoryIds];
 
+    /// <summary>The column of <paramref name="label"/>.</summary>
+    public string LabelColumn(ImpressionLabel label) => label switch
+    {
+        ImpressionLabel.Click => Click,
+        ImpressionLabel.Cart => Cart,
+        _ => Conversion,
+    };
+
     /// <summary>The label columns.</summary>
     public IReadOnlyList<string> LabelColumns => [Click, Cart, Conversion];
 }

@@ -96,7 +96,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         _knowledge = options.Knowledge;
         _warmStart = options.WarmStart;
         _columns = options.InputColumns ?? throw new ArgumentNullException(nameof(options), "InputColumns must not be null.");
-        _label = options.LabelColumnName ?? LabelColumnOf(_columns, _options.Label);
+        _label = options.LabelColumnName ?? _columns.LabelColumn(SlotOf(_options.Label));
         if (options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
         BlockSize = options.BlockSize;
         Progress = options.Progress;
@@ -112,13 +112,6 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         PretrainingTask.Click => ImpressionLabel.Click,
         PretrainingTask.Cart => ImpressionLabel.Cart,
         _ => ImpressionLabel.Conversion,
-    };
-
-    private static string LabelColumnOf(ImpressionColumnNames columns, PretrainingTask task) => task switch
-    {
-        PretrainingTask.Click => columns.Click,
-        PretrainingTask.Cart => columns.Cart,
-        _ => columns.Conversion,
     };
 
     /// <summary>The label column the trainer reads.</summary>

@@ -160,4 +160,15 @@ public sealed class KeepDnnEstimatorTests
         Assert.IsTrue(log.Any(m => m.Contains($"Training a KEEP DNN on label 'Label'", StringComparison.Ordinal) && m.Contains($"seed {Expected(5)}", StringComparison.Ordinal)), string.Join("\n", log));
         Assert.IsTrue(log.Any(m => m.Contains("Trained: final loss", StringComparison.Ordinal)));
     }
+
+    [TestMethod]
+    public void A_cart_model_learns_from_the_clicked_rows_the_Click_column_marks_as_the_trainer_does()
+    {
+        var options = Small with { Label = KEEP.MLNet.Pretraining.PretrainingTask.Cart, Seed = 5 };
+        using var estimated = new KeepDnnEstimator(options).Fit(Load(DatasetSplit.SubTrain));
+        // The same view read with all three labels: the trainer's own row filter (clicked rows for a cart model).
+        var view = Load(DatasetSplit.SubTrain);
+        using var trained = new KeepDnnTrainer(options).Fit(() => DataViewImpressions.Read(view, new ImpressionColumnNames(), withLabels: true));
+        CollectionAssert.AreEqual(trained.Losses.ToArray(), estimated.Model.Losses.ToArray());
+    }
 }
