@@ -14,12 +14,10 @@ public static class KeepDnnColumns
     /// <summary>Probability &gt; 0.5.</summary>
     public const string PredictedLabel = "PredictedLabel";
 
-    internal static readonly string[] All = [Score, Probability, PredictedLabel];
-
     /// <summary>The logistic function in single precision, as the ONNX export computes it (kept free of TorchSharp types, so scoring a loaded zip never loads them).</summary>
     internal static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
 
-    /// <summary>The input schema plus Score, Probability (Single) and PredictedLabel (Boolean), replacing input columns of those names.</summary>
-    internal static DataViewSchema OutputSchema(DataViewSchema input)
-        => AddedColumns.Schema(input, (Score, NumberDataViewType.Single), (Probability, NumberDataViewType.Single), (PredictedLabel, BooleanDataViewType.Instance));
+    /// <summary>The input schema plus Score, Probability (Single) and PredictedLabel (Boolean) under <paramref name="names"/>, replacing input columns of those names.</summary>
+    internal static DataViewSchema OutputSchema(DataViewSchema input, ScoreColumnNames names)
+        => AddedColumns.Schema(input, (names.ScoreColumnName, NumberDataViewType.Single), (names.ProbabilityColumnName, NumberDataViewType.Single), (names.PredictedLabelColumnName, BooleanDataViewType.Instance));
 }

@@ -11,7 +11,8 @@ namespace KEEP.MLNet.Plugin;
 /// input rows (the id and behaviour columns, the Boolean label column <see cref="Options.LabelColumnName"/>, and
 /// <c>Day</c> when present, for the day order), with the knowledge of a pre-trained model plugged into dense layer m
 /// when one is given, warm-started from a previous model when one is given. It adds <c>Score</c>, <c>Probability</c>
-/// and <c>PredictedLabel</c> as ML.NET's calibrated binary classifiers do. Create it with
+/// and <c>PredictedLabel</c> as ML.NET's calibrated binary classifiers do (other names through
+/// <see cref="Options.ScoreColumnName"/> and its siblings). Create it with
 /// <c>mlContext.BinaryClassification.Trainers.KeepDnn(...)</c>: the context's seed (when <see cref="Options.Seed"/> is
 /// not set) and its log reach the trainer.
 /// </summary>
@@ -22,6 +23,12 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     {
         /// <summary>The Boolean label column; null: the input column of <see cref="KeepDnnOptions.Label"/> (<c>Click</c> by default).</summary>
         public string? LabelColumnName { get; set; }
+        /// <summary>The column of the logit the trainer adds.</summary>
+        public string ScoreColumnName { get; set; } = KeepDnnColumns.Score;
+        /// <summary>The column of the probability the trainer adds.</summary>
+        public string ProbabilityColumnName { get; set; } = KeepDnnColumns.Probability;
+        /// <summary>The Boolean column the trainer adds (probability &gt; 0.5).</summary>
+        public string PredictedLabelColumnName { get; set; } = KeepDnnColumns.PredictedLabel;
         /// <summary>The id, behaviour and day columns the model reads (the feature columns).</summary>
         public ImpressionColumnNames InputColumns { get; set; } = new();
         /// <summary>Architecture and training settings of the network.</summary>
@@ -98,6 +105,8 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         _columns = options.InputColumns ?? throw new ArgumentNullException(nameof(options), "InputColumns must not be null.");
         _label = options.LabelColumnName ?? _columns.LabelColumn(SlotOf(_options.Label));
         if (options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
+        OutputColumns = new ScoreColumnNames(options.ScoreColumnName, options.ProbabilityColumnName, options.PredictedLabelColumnName);
+        OutputColumns.Validate();
         BlockSize = options.BlockSize;
         Progress = options.Progress;
         CheckpointPath = options.CheckpointPath;
@@ -116,6 +125,9 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
 
     /// <summary>The label column the trainer reads.</summary>
     public string LabelColumnName => _label;
+
+    /// <summary>The names of the columns the trained transformer adds.</summary>
+    public ScoreColumnNames OutputColumns { get; } = ScoreColumnNames.Default;
 
     /// <summary>The seed training uses (from the options or drawn from the context).</summary>
     public int Seed => _options.Seed;
@@ -149,7 +161,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         try
         {
             channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Trained: final loss {(model.Losses.Count > 0 ? model.Losses[^1] : double.NaN):F4}.");
-            return KeepDnnTransformer.Create(model, input, _columns, BlockSize);
+            return KeepDnnTransformer.Create(model, input, _columns, BlockSize, OutputColumns);
         }
         catch
         {
@@ -176,17 +188,18 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         var vocabularies = new FeatureVocabularies(empty, empty, empty, empty);
         var source = _knowledge;
         using var probe = new KeepDnn(_options, vocabularies, Layers.SeededInitialisation.Unseeded(() => new KeepDnnModel(vocabularies, _options, source?.Width ?? 0)), source, []);
-        return Portable(probe, _columns).GetOutputSchema(inputSchema);
+        return Portable(probe, _columns, OutputColumns).GetOutputSchema(inputSchema);
     }
 
     /// <summary>ML.NET's ONNX transformer over the exported network, then the scalar score columns: what the zip stores.</summary>
-    internal static IEstimator<ITransformer> Portable(KeepDnn model, ImpressionColumnNames columns)
+    internal static IEstimator<ITransformer> Portable(KeepDnn model, ImpressionColumnNames columns, ScoreColumnNames outputs)
     {
         var names = new KnowledgeOnnxNames(columns.UserId, columns.ItemId, columns.ShopId, columns.CategoryId,
             columns.HistoryItemIds, columns.HistoryShopIds, columns.HistoryCategoryIds, "keep_K_u", "keep_K_i", "keep_K_ui");
         var onnx = PortableOnnx.Estimator(columns, model.Options.HistoryLength, [ScoreColumnsMapping.LogitColumn],
             KeepDnnOnnxExporter.Export(model, names, perRow: true), model.Options.Seed);
         var ml = KeepModel.Register(new MLContext(model.Options.Seed));
+        if (outputs != ScoreColumnNames.Default) return onnx.Append(StagedScoreColumnsMapping.Estimator(ml, outputs));
         return onnx.Append(ScoreColumnsMapping.Estimator(ml)).Append(ml.Transforms.DropColumns(ScoreColumnsMapping.LogitColumn));
     }
 }

@@ -171,4 +171,48 @@ public sealed class KeepDnnEstimatorTests
         using var trained = new KeepDnnTrainer(options).Fit(() => DataViewImpressions.Read(view, new ImpressionColumnNames(), withLabels: true));
         CollectionAssert.AreEqual(trained.Losses.ToArray(), estimated.Model.Losses.ToArray());
     }
+
+    [TestMethod]
+    public void Output_columns_take_the_names_given_and_an_input_Score_column_survives_scoring_saving_and_loading()
+    {
+        var ml = new MLContext(1);
+        // An input column called Score (another model's, say): the KEEP DNN writing DnnScore must leave it alone.
+        IDataView WithScore(DatasetSplit split) => ml.Transforms.CopyColumns("Score", ImpressionColumns.UserId).Fit(Load(split)).Transform(Load(split));
+        var options = new KeepDnnEstimator.Options
+        {
+            Network = Small, Seed = 4, Epochs = 1,
+            ScoreColumnName = "DnnScore", ProbabilityColumnName = "DnnProbability", PredictedLabelColumnName = "DnnClicked",
+        };
+        var estimator = ml.BinaryClassification.Trainers.KeepDnn(options);
+        var shape = estimator.GetOutputSchema(Shapes.Of(WithScore(DatasetSplit.SubTest).Schema));
+        Assert.AreEqual(NumberDataViewType.Single, shape.Single(c => c.Name == "DnnProbability").ItemType);
+        Assert.AreEqual(BooleanDataViewType.Instance, shape.Single(c => c.Name == "DnnClicked").ItemType);
+        Assert.IsFalse(shape.Any(c => c.Name == "Probability" || c.Name == "PredictedLabel"));
+
+        using var named = estimator.Fit(WithScore(DatasetSplit.SubTrain));
+        using var reference = ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { Network = Small, Seed = 4, Epochs = 1 }).Fit(Load(DatasetSplit.SubTrain));
+        var test = WithScore(DatasetSplit.SubTest);
+        var users = test.GetColumn<int>(ImpressionColumns.UserId).ToArray();
+        var expected = reference.Transform(Load(DatasetSplit.SubTest)).GetColumn<float>("Probability").ToArray();
+
+        void Check(ITransformer model, double tolerance, string what)
+        {
+            var scored = model.Transform(test);
+            var probability = scored.GetColumn<float>("DnnProbability").ToArray();
+            Assert.HasCount(expected.Length, probability, what);
+            for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], probability[i], tolerance, $"{what}, row {i}");
+            var logit = scored.GetColumn<float>("DnnScore").ToArray();
+            Assert.IsTrue(logit.Zip(probability).All(p => Math.Abs(1 / (1 + Math.Exp(-p.First)) - p.Second) < 1e-5), what);
+            Assert.IsTrue(scored.GetColumn<bool>("DnnClicked").Zip(probability).All(p => p.First == p.Second > 0.5f), what);
+            CollectionAssert.AreEqual(users, scored.GetColumn<int>("Score").ToArray(), $"{what}: the input's Score column");
+            Assert.IsFalse(scored.Schema.Any(c => c.Name.StartsWith("KeepStaged", StringComparison.Ordinal) || c.Name == "Probability"), what);
+        }
+
+        Check(named, 1e-6, "batched transform");
+        string path = Path.Combine(TestWorlds.TempFolder("dnn-named-zip"), "named.zip");
+        ml.Model.Save(named, test.Schema, path);
+        Check(KeepModel.Load(new MLContext(2), path, out _), 1e-4, "loaded zip");
+
+        Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.KeepDnn(new KeepDnnEstimator.Options { Network = Small, ProbabilityColumnName = "Score" }));
+    }
 }
