@@ -20,7 +20,7 @@ public static class KeepCatalog
     public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, string checkpointPath, KnowledgeKinds emit = KnowledgeKinds.All)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KnowledgeExtractionEstimator(new KnowledgeExtractionOptions { CheckpointPath = checkpointPath, Emit = emit });
+        return new KnowledgeExtractionEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), new KnowledgeExtractionOptions { CheckpointPath = checkpointPath, Emit = emit });
     }
 
     /// <summary>Adds KEEP knowledge columns computed by an in-memory pre-trained model.</summary>
@@ -30,7 +30,7 @@ public static class KeepCatalog
     public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, PretrainedModel model, KnowledgeKinds emit = KnowledgeKinds.All)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KnowledgeExtractionEstimator(new KnowledgeExtractionOptions { Model = model, Emit = emit });
+        return new KnowledgeExtractionEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), new KnowledgeExtractionOptions { Model = model, Emit = emit });
     }
 
     /// <summary>Adds KEEP knowledge columns with full control: column names, a model, a checkpoint, or pre-training on <c>Fit</c>'s input.</summary>
@@ -39,7 +39,7 @@ public static class KeepCatalog
     public static KnowledgeExtractionEstimator KeepKnowledge(this TransformsCatalog catalog, KnowledgeExtractionOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KnowledgeExtractionEstimator(options);
+        return new KnowledgeExtractionEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), options);
     }
 
     /// <summary>
@@ -173,7 +173,7 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(new KEEP.MLNet.Retrieval.RokKnowledgeOptions { Model = model, Emit = emit });
+        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), new KEEP.MLNet.Retrieval.RokKnowledgeOptions { Model = model, Emit = emit });
     }
 
     /// <summary>Adds ROK knowledge columns with full control: a model, a checkpoint, or training ROK on <c>Fit</c>'s input.</summary>
@@ -182,7 +182,7 @@ public static class KeepCatalog
     public static KEEP.MLNet.Retrieval.RokKnowledgeEstimator RokKnowledge(this TransformsCatalog catalog, KEEP.MLNet.Retrieval.RokKnowledgeOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(options);
+        return new KEEP.MLNet.Retrieval.RokKnowledgeEstimator(KEEP.MLNet.CatalogEnvironment.Of(catalog), options);
     }
 
     /// <summary>

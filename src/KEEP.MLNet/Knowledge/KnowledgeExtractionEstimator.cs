@@ -15,10 +15,23 @@ namespace KEEP.MLNet.Knowledge;
 public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractionTransformer>
 {
     private readonly KnowledgeExtractionOptions _options;
+    private readonly Training.ContextHost _context;
 
     /// <summary>Creates the estimator.</summary>
-    public KnowledgeExtractionEstimator(KnowledgeExtractionOptions options)
+    public KnowledgeExtractionEstimator(KnowledgeExtractionOptions options) : this(null, options)
     {
+    }
+
+    /// <summary>Creates the estimator with the seed (for pre-training on <c>Fit</c>) and log of <paramref name="mlContext"/>.</summary>
+    /// <param name="mlContext">The context; null: KEEP's defaults.</param>
+    /// <param name="options">The options.</param>
+    public KnowledgeExtractionEstimator(MLContext? mlContext, KnowledgeExtractionOptions options) : this((Microsoft.ML.Runtime.IHostEnvironment?)mlContext, options)
+    {
+    }
+
+    internal KnowledgeExtractionEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, KnowledgeExtractionOptions options)
+    {
+        _context = new Training.ContextHost(environment, "KeepKnowledge");
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Emit == 0 || (_options.Emit & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Emit must name at least one kind of knowledge.", nameof(options));
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
@@ -40,7 +53,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         {
             var columns = new KnowledgeColumns(_options, model?.Options ?? _options.Pretraining);
             columns.ValidateInput(input.Schema);
-            model ??= new KeepPretrainer(_options.Pretraining).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), Progress);
+            model ??= Pretrain(input);
             return new KnowledgeExtractionTransformer(model, columns, Portable(model, columns, input), owns);
         }
         catch
@@ -48,6 +61,17 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
             if (owns) model?.Dispose();
             throw;
         }
+    }
+
+    private PretrainedModel Pretrain(IDataView input)
+    {
+        var options = _options.Pretraining with { Seed = _context.Seed(_options.Seed, _options.Pretraining.Seed) };
+        using var channel = _context.Start("Fit");
+        Training.ContextHost.Info(channel, $"Pre-training KEEP's knowledge model on Fit's input, seed {options.Seed}.");
+        var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, {p.RowsPerSecond:N0} rows/s");
+        var model = new KeepPretrainer(options).Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), progress, _options.Cancellation);
+        Training.ContextHost.Info(channel, $"Pre-trained on {model.History.Rows:N0} rows.");
+        return model;
     }
 
     /// <inheritdoc/>

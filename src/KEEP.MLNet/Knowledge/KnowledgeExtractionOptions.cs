@@ -35,4 +35,11 @@ public sealed class KnowledgeExtractionOptions
     public string InteractionKnowledgeColumn { get => InteractionKnowledgeColumnName; set => InteractionKnowledgeColumnName = value; }
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
+    /// <summary>
+    /// Seed of pre-training on <c>Fit</c>; null: drawn from the <c>MLContext</c> when the estimator comes from
+    /// <c>mlContext.Transforms.KeepKnowledge(...)</c>, else <see cref="PretrainingOptions.Seed"/>.
+    /// </summary>
+    public int? Seed { get; set; }
+    /// <summary>Stops pre-training on <c>Fit</c> when cancelled.</summary>
+    public CancellationToken Cancellation { get; set; }
 }

@@ -62,7 +62,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     private readonly KeepDnn? _warmStart;
     private readonly ImpressionColumnNames _columns;
     private readonly string _label;
-    private readonly Microsoft.ML.Runtime.IHost? _host;
+    private readonly Training.ContextHost _context;
 
     /// <summary>Creates the estimator.</summary>
     /// <param name="options">Architecture and training settings.</param>
@@ -96,8 +96,8 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     internal KeepDnnEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _host = environment?.Register("KeepDnn");
-        int seed = options.Seed ?? (_host != null ? _host.Rand.Next() : options.Network.Seed);
+        _context = new Training.ContextHost(environment, "KeepDnn");
+        int seed = _context.Seed(options.Seed, options.Network.Seed);
         _options = options.Network with { Seed = seed };
         _options.Validate();
         _knowledge = options.Knowledge;
@@ -153,30 +153,20 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
         ArgumentNullException.ThrowIfNull(input);
         DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: false, _options.HistoryLength);
         DataViewImpressions.ValidateSingleLabel(input.Schema, _columns, _label);
-        using var channel = _host?.Start("Fit");
-        channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Training a KEEP DNN on label '{_label}' ({(_knowledge == null ? "no knowledge" : $"knowledge of width {_knowledge.Width}")}), seed {_options.Seed}.");
-        var progress = channel == null ? Progress : new LoggedProgress(channel, Progress);
+        using var channel = _context.Start("Fit");
+        Training.ContextHost.Info(channel, $"Training a KEEP DNN on label '{_label}' ({(_knowledge == null ? "no knowledge" : $"knowledge of width {_knowledge.Width}")}), seed {_options.Seed}.");
+        var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, loss {p.Loss:F4}");
         var model = new KeepDnnTrainer(_options) { Progress = progress, CheckpointPath = CheckpointPath, CheckpointEveryRows = CheckpointEveryRows }
             .Fit(() => DataViewImpressions.ReadSingleLabel(input, _columns, SlotOf(_options.Label), _label), _knowledge, _warmStart, Cancellation);
         try
         {
-            channel?.Info(Microsoft.ML.Runtime.MessageSensitivity.None, $"Trained: final loss {(model.Losses.Count > 0 ? model.Losses[^1] : double.NaN):F4}.");
+            Training.ContextHost.Info(channel, $"Trained: final loss {(model.Losses.Count > 0 ? model.Losses[^1] : double.NaN):F4}.");
             return KeepDnnTransformer.Create(model, input, _columns, BlockSize, OutputColumns);
         }
         catch
         {
             model.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Forwards progress to the caller's reporter and writes it to the context's log.</summary>
-    private sealed class LoggedProgress(Microsoft.ML.Runtime.IChannel channel, IProgress<DownstreamProgress>? inner) : IProgress<DownstreamProgress>
-    {
-        public void Report(DownstreamProgress value)
-        {
-            channel.Trace(Microsoft.ML.Runtime.MessageSensitivity.None, $"{value.Rows:N0} rows{(value.TotalRows > 0 ? $" of {value.TotalRows:N0}" : "")}, loss {value.Loss:F4}");
-            inner?.Report(value);
         }
     }
 

@@ -15,10 +15,23 @@ namespace KEEP.MLNet.Retrieval;
 public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
 {
     private readonly RokKnowledgeOptions _options;
+    private readonly Training.ContextHost _context;
 
     /// <summary>Creates the estimator.</summary>
-    public RokKnowledgeEstimator(RokKnowledgeOptions options)
+    public RokKnowledgeEstimator(RokKnowledgeOptions options) : this(null, options)
     {
+    }
+
+    /// <summary>Creates the estimator with the seed (for training on <c>Fit</c>) and log of <paramref name="mlContext"/>.</summary>
+    /// <param name="mlContext">The context; null: KEEP's defaults.</param>
+    /// <param name="options">The options.</param>
+    public RokKnowledgeEstimator(MLContext? mlContext, RokKnowledgeOptions options) : this((Microsoft.ML.Runtime.IHostEnvironment?)mlContext, options)
+    {
+    }
+
+    internal RokKnowledgeEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, RokKnowledgeOptions options)
+    {
+        _context = new Training.ContextHost(environment, "RokKnowledge");
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Emit == 0 || (_options.Emit & ~RokKnowledgeKinds.Both) != 0) throw new ArgumentException("Emit must name at least one kind of ROK knowledge.", nameof(options));
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
@@ -41,10 +54,7 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
             columns.ValidateInput(input.Schema);
             if (model == null)
             {
-                var training = new RokTrainer(_options.Training) { Progress = Progress }.Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true));
-                training.Teacher.Dispose();
-                training.Index.Dispose();
-                model = training.Model;
+                model = Train(input);
             }
             return new RokKnowledgeTransformer(model, columns, PortableEstimator(model, columns).Fit(input), owns);
         }
@@ -53,6 +63,19 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
             if (owns) model?.Dispose();
             throw;
         }
+    }
+
+    private RokModel Train(IDataView input)
+    {
+        var options = _options.Training with { Seed = _context.Seed(_options.Seed, _options.Training.Seed) };
+        using var channel = _context.Start("Fit");
+        Training.ContextHost.Info(channel, $"Training ROK on Fit's input, seed {options.Seed}.");
+        var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Stage}: {p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, loss {p.Loss:F4}");
+        var training = new RokTrainer(options) { Progress = progress }.Fit(() => DataViewImpressions.Read(input, _options.InputColumns, withLabels: true), _options.Cancellation);
+        training.Teacher.Dispose();
+        training.Index.Dispose();
+        Training.ContextHost.Info(channel, "Trained ROK's knowledge base.");
+        return training.Model;
     }
 
     /// <inheritdoc/>

@@ -29,6 +29,13 @@ public sealed class RokKnowledgeOptions : IPluggableKnowledge
     public string FieldsColumn { get => FieldsColumnName; set => FieldsColumnName = value; }
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
+    /// <summary>
+    /// Seed of ROK training on <c>Fit</c>; null: drawn from the <c>MLContext</c> when the estimator comes from
+    /// <c>mlContext.Transforms.RokKnowledge(...)</c>, else <see cref="RokOptions.Seed"/>.
+    /// </summary>
+    public int? Seed { get; set; }
+    /// <summary>Stops ROK training on <c>Fit</c> when cancelled.</summary>
+    public CancellationToken Cancellation { get; set; }
 
     /// <summary>The columns <see cref="Emit"/> names: instance-wise, then feature-wise.</summary>
     public IReadOnlyList<string> OutputColumnNames

@@ -130,4 +130,31 @@ public sealed class KnowledgeEstimatorTests
         for (int r = 0; r < 20; r++)
             for (int j = 0; j < 192; j++) Assert.AreEqual(expected.Interaction[r * 192 + j], viaLoaded[r][j], 1e-4f);
     }
+
+    [TestMethod]
+    public void Pretraining_on_Fit_takes_the_MLContexts_seed_and_log_and_stops_on_the_options_token()
+    {
+        int Expected(int contextSeed) => ((Microsoft.ML.Runtime.IHostEnvironment)new MLContext(contextSeed)).Register("KeepKnowledge").Rand.Next();
+        var rows = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTrain], historyLength: 50);
+        var ml = new MLContext(5);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Source.StartsWith("KeepKnowledge", StringComparison.Ordinal)) log.Enqueue(e.Message); };
+        using var fitted = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Pretraining = TestModels.Options }).Fit(rows);
+        Assert.AreEqual(Expected(5), fitted.Model.Options.Seed);
+        // An independent pre-training with that seed on the same rows: the same network, bit for bit.
+        using var reference = new KeepPretrainer(TestModels.Options with { Seed = Expected(5) })
+            .Fit(() => DataViewImpressions.Read(rows, new ImpressionColumnNames(), withLabels: true));
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(reference.Extract(batch).Interaction, fitted.Model.Extract(batch).Interaction);
+        Assert.IsTrue(log.Any(m => m.Contains($"seed {Expected(5)}", StringComparison.Ordinal)), string.Join("\n", log));
+        Assert.IsTrue(log.Any(m => m.Contains("Pre-trained on", StringComparison.Ordinal)), string.Join("\n", log));
+
+        // An explicit seed wins over the context's.
+        using var seeded = new MLContext(5).Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Pretraining = TestModels.Options, Seed = 9 }).Fit(rows);
+        Assert.AreEqual(9, seeded.Model.Options.Seed);
+
+        // The options' token stops the pre-training.
+        var estimator = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Pretraining = TestModels.Options, Cancellation = new CancellationToken(canceled: true) });
+        Assert.Throws<OperationCanceledException>(() => estimator.Fit(rows));
+    }
 }
