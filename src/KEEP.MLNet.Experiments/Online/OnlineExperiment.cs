@@ -54,44 +54,68 @@ public sealed class OnlineExperiment
         if (world.FirstSubTrainDay < 1) throw new ArgumentException($"The {_options.Preset} world has no pre-training history before its sub-domain days; use a world of the paper's site (tiny, small, default, large).", nameof(options));
         if (_options.KnowledgeDay < 1 || _options.KnowledgeDay > days - 2)
             throw new ArgumentException($"KnowledgeDay must be 1 to {days - 2} (the {_options.Preset} world has {days} sub-domain days, and a day after the knowledge day is needed to test on); got {_options.KnowledgeDay}.", nameof(options));
+        if (!_options.Daily && _options.SkewVersions == 0) throw new ArgumentException("Nothing to run: the daily part is off and SkewVersions is 0.", nameof(options));
+        if (_options.SkewVersions < 0) throw new ArgumentException($"SkewVersions must not be negative; got {_options.SkewVersions}.", nameof(options));
+        if (_options.SkewVersions > 0)
+        {
+            try { VersionSkewExperiment.Validate(world, _options.SkewVersions, _options.Preset); }
+            catch (ArgumentException e) { throw new ArgumentException(e.Message, nameof(options), e); }
+        }
         _progress = progress;
     }
 
     /// <summary>Path of the JSON results.</summary>
     public string ResultsPath => Path.Combine(_options.OutputDirectory, "online.json");
 
+    /// <summary>Path of the JSON results of the version-skew part.</summary>
+    public string SkewResultsPath => Path.Combine(_options.OutputDirectory, "version-skew.json");
+
     /// <summary>Path of the Markdown report.</summary>
     public string ReportPath => Path.Combine(_options.OutputDirectory, "online.md");
 
-    /// <summary>Runs every seed; returns every result (also written to <see cref="ResultsPath"/> and <see cref="ReportPath"/>).</summary>
+    /// <summary>The version-skew part's results of the last <see cref="Run"/>.</summary>
+    public IReadOnlyList<VersionSkewResult> SkewResults { get; private set; } = [];
+
+    /// <summary>
+    /// Runs every seed; returns the daily models' results (also written to <see cref="ResultsPath"/>; the version-skew
+    /// part's to <see cref="SkewResultsPath"/> and <see cref="SkewResults"/>; both in <see cref="ReportPath"/>).
+    /// </summary>
     public IReadOnlyList<OnlineResult> Run(CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(_options.OutputDirectory);
         var results = new List<OnlineResult>();
+        var skew = new List<VersionSkewResult>();
         foreach (int seed in _options.Seeds)
         {
-            RunSeed(seed, results.Add, cancellation);
-            using (var file = new Data.Formats.AtomicFile(ResultsPath))
-            {
-                JsonSerializer.Serialize(file.Stream, results, Json);
-                file.Commit();
-            }
-            File.WriteAllText(ReportPath, OnlineReport.Markdown(results, _options.Preset));
+            string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
+            var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
+            var files = WorldFolder.Files(world, dir, Report, cancellation);
+            var pretraining = _options.Pretraining with { Seed = seed, Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
+            if (_options.Daily) RunSeed(world, dir, files, pretraining, results.Add, cancellation);
+            if (_options.SkewVersions > 0) VersionSkewExperiment.Run(world, _options.SkewVersions, dir, files, pretraining, _options.Dnn, skew.Add, Report, cancellation);
+            Write(ResultsPath, results);
+            Write(SkewResultsPath, skew);
+            File.WriteAllText(ReportPath, OnlineReport.Markdown(results, _options.Preset) + OnlineReport.SkewMarkdown(skew, _options.Preset));
         }
+        SkewResults = skew;
         return results;
     }
 
-    private void RunSeed(int seed, Action<OnlineResult> record, CancellationToken cancellation)
+    private static void Write<T>(string path, List<T> rows)
     {
-        string dir = Path.Combine(_options.OutputDirectory, $"{_options.Preset}-seed-{seed}");
-        var world = WorldOptions.Preset(_options.Preset) with { Seed = seed };
-        var files = WorldFolder.Files(world, dir, Report, cancellation);
+        using var file = new Data.Formats.AtomicFile(path);
+        JsonSerializer.Serialize(file.Stream, rows, Json);
+        file.Commit();
+    }
+
+    private void RunSeed(WorldOptions world, string dir, IReadOnlyDictionary<DatasetSplit, string> files, PretrainingOptions pretraining, Action<OnlineResult> record, CancellationToken cancellation)
+    {
+        int seed = world.Seed;
         Func<IEnumerable<ImpressionBatch>> sub = () => DayOrderedMerge.Merge(ImpressionFile.Read(files[DatasetSplit.SubTrain]), ImpressionFile.Read(files[DatasetSplit.SubTest]));
         Func<IEnumerable<ImpressionBatch>> Days(int first, int last) => () => RecentDays.From(RecentDays.Before(sub(), last + 1), first);
         int firstDay = world.FirstSubTrainDay, lastDay = world.Days - 1, knowledgeDay = firstDay + _options.KnowledgeDay;
 
         // The paper experiment's full pre-training (same name, same data): a paper run's folder is reused.
-        var pretraining = _options.Pretraining with { Seed = seed, Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
         using var knowledge = WorldFolder.Pretrained(dir, "all", pretraining, () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), Report, cancellation);
         using var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all"));
         var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });

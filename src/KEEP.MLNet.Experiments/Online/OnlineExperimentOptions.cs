@@ -22,4 +22,11 @@ public sealed record OnlineExperimentOptions
     /// that the Base DNN has run a day before.
     /// </summary>
     public int KnowledgeDay { get; init; } = 1;
+    /// <summary>Run the daily models (a)–(d); false runs only the version-skew part.</summary>
+    public bool Daily { get; init; } = true;
+    /// <summary>
+    /// Newer knowledge versions the version-skew part serves a model trained against version v with (v + 1 … v + K, one
+    /// super-domain day of continued pre-training each); 0 skips the part.
+    /// </summary>
+    public int SkewVersions { get; init; } = 4;
 }

@@ -17,6 +17,7 @@ public static class OnlineReport
     public static string Markdown(IReadOnlyList<OnlineResult> results, string preset)
     {
         ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0) return "";
         var text = new StringBuilder();
         var seeds = results.Select(r => r.Seed).Distinct().Order().ToList();
         text.AppendLine(CultureInfo.InvariantCulture, $"## Online learning on the {preset} world");
@@ -35,8 +36,7 @@ public static class OnlineReport
                 else if (variant == BaseDaily) cells.Add(rows.Average(r => r.Gauc).ToString("0.0000", CultureInfo.InvariantCulture));
                 else
                 {
-                    var (mean, low, high) = Pooled(rows);
-                    cells.Add(string.Create(CultureInfo.InvariantCulture, $"{mean:+0.0000;-0.0000} [{low:+0.0000;-0.0000}, {high:+0.0000;-0.0000}]"));
+                    cells.Add(Interval(Pooled(rows)));
                 }
             }
             text.AppendLine(CultureInfo.InvariantCulture, $"| {day} | {string.Join(" | ", cells)} |");
@@ -45,12 +45,44 @@ public static class OnlineReport
         return text.ToString();
     }
 
+    /// <summary>The version-skew part as Markdown: each way of serving, its paired Δ against the pinned version pooled over the seeds.</summary>
+    public static string SkewMarkdown(IReadOnlyList<VersionSkewResult> results, string preset)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        if (results.Count == 0) return "";
+        var text = new StringBuilder();
+        var seeds = results.Select(r => r.Seed).Distinct().Order().ToList();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## Knowledge version skew on the {preset} world");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seeds: {string.Join(", ", seeds)}. A KEEP DNN trained against knowledge version v, tested on the test days after the first, served with newer versions (v + k: pre-training continued k more super-domain days), with those versions aligned to v, and after one more day of training. Δ GAUC against the pinned model on the same rows, pooled paired 95% interval (user bootstrap, 500 resamples per seed).");
+        text.AppendLine();
+        text.AppendLine("| served | k | GAUC | Δ vs pinned v |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var group in results.GroupBy(r => (r.Variant, r.VersionsAhead)))
+        {
+            var rows = group.ToList();
+            string delta = group.Key.Variant == VersionSkewExperiment.Pinned ? "" : Interval(Pooled(rows.Select(r => (r.PairedDelta, r.PairedStandardError))));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Variant} | {group.Key.VersionsAhead} | {rows.Average(r => r.Gauc):0.0000} | {delta} |");
+        }
+        text.AppendLine();
+        return text.ToString();
+    }
+
+    private static string Interval((double Mean, double Low, double High) pooled)
+        => string.Create(CultureInfo.InvariantCulture, $"{pooled.Mean:+0.0000;-0.0000} [{pooled.Low:+0.0000;-0.0000}, {pooled.High:+0.0000;-0.0000}]");
+
     /// <summary>Mean paired Δ of the rows and its 95% interval, the seeds' standard errors pooled.</summary>
     public static (double Mean, double Low, double High) Pooled(IReadOnlyList<OnlineResult> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        double mean = rows.Average(r => r.PairedDelta ?? 0);
-        double se = Math.Sqrt(rows.Sum(r => (r.PairedStandardError ?? 0) * (r.PairedStandardError ?? 0))) / rows.Count;
+        return Pooled(rows.Select(r => (r.PairedDelta, r.PairedStandardError)));
+    }
+
+    private static (double Mean, double Low, double High) Pooled(IEnumerable<(double? Delta, double? StandardError)> rows)
+    {
+        var list = rows.ToList();
+        double mean = list.Average(r => r.Delta ?? 0);
+        double se = Math.Sqrt(list.Sum(r => (r.StandardError ?? 0) * (r.StandardError ?? 0))) / list.Count;
         return (mean, mean - 1.96 * se, mean + 1.96 * se);
     }
 }

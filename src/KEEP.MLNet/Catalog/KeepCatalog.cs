@@ -78,7 +78,7 @@ public static class KeepCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         if (model == null) throw new ArgumentNullException(nameof(model), "The plug-in needs a pre-trained model; to train without knowledge, use the trainer alone.");
-        return new KnowledgePluginEstimator<TModel>(trainer, new KnowledgeExtractionOptions { Model = model }, options);
+        return new KnowledgePluginEstimator<TModel>(KEEP.MLNet.CatalogEnvironment.Of(catalog), trainer, new KnowledgeExtractionOptions { Model = model }, options);
     }
 
     /// <summary>Plugs KEEP knowledge from a checkpoint or knowledge model file into any binary trainer.</summary>
@@ -91,7 +91,7 @@ public static class KeepCatalog
         where TModel : class
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KnowledgePluginEstimator<TModel>(trainer, knowledge, options);
+        return new KnowledgePluginEstimator<TModel>(KEEP.MLNet.CatalogEnvironment.Of(catalog), trainer, knowledge, options);
     }
 
     /// <summary>Plugs ROK knowledge (instance-wise and/or feature-wise columns) into any binary trainer.</summary>
@@ -104,7 +104,7 @@ public static class KeepCatalog
         where TModel : class
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new KnowledgePluginEstimator<TModel>(trainer, rok, featureColumnName);
+        return new KnowledgePluginEstimator<TModel>(KEEP.MLNet.CatalogEnvironment.Of(catalog), trainer, rok, featureColumnName);
     }
 
     /// <summary>

@@ -53,11 +53,12 @@ public static class DataViewImpressions
 
     /// <summary>
     /// Checks the columns a one-label model trains on: the ids, the behaviours, the Boolean label column and, when present,
-    /// the Int32 day column.
+    /// the Int32 day column; with <paramref name="historyLength"/>, histories of exactly that length (<see cref="ValidateFixedLength"/>).
     /// </summary>
-    public static void ValidateSingleLabel(DataViewSchema schema, ImpressionColumnNames names, string labelColumnName)
+    public static void ValidateSingleLabel(DataViewSchema schema, ImpressionColumnNames names, string labelColumnName, int? historyLength = null)
     {
-        Validate(schema, names, withLabels: false);
+        if (historyLength is int length) ValidateFixedLength(schema, names, withLabels: false, length);
+        else Validate(schema, names, withLabels: false);
         Require(schema, labelColumnName, t => t == BooleanDataViewType.Instance, "Boolean (ML.NET's binary label type)");
         if (schema.GetColumnOrNull(names.Day) != null) Require(schema, names.Day, t => t == NumberDataViewType.Int32, "Int32");
     }

@@ -16,6 +16,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
 {
     private readonly KnowledgeExtractionOptions _options;
     private readonly Training.ContextHost _context;
+    private readonly int _seed;
 
     /// <summary>Creates the estimator.</summary>
     public KnowledgeExtractionEstimator(KnowledgeExtractionOptions options) : this(null, options)
@@ -36,6 +37,9 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
         if (_options.Emit == 0 || (_options.Emit & ~KnowledgeKinds.All) != 0) throw new ArgumentException("Emit must name at least one kind of knowledge.", nameof(options));
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
         _options.Pretraining.Validate();
+        // Drawn once, here, as the KEEP DNN draws its seed: fitting the same estimator twice gives the same model.
+        bool trainsOnFit = _options.Model == null && _options.CheckpointPath == null;
+        _seed = trainsOnFit ? _context.Seed(_options.Seed, _options.Pretraining.Seed) : _options.Pretraining.Seed;
     }
 
     /// <summary>Progress of pre-training when <c>Fit</c> pre-trains.</summary>
@@ -65,7 +69,7 @@ public sealed class KnowledgeExtractionEstimator : IEstimator<KnowledgeExtractio
 
     private PretrainedModel Pretrain(IDataView input)
     {
-        var options = _options.Pretraining with { Seed = _context.Seed(_options.Seed, _options.Pretraining.Seed) };
+        var options = _options.Pretraining with { Seed = _seed };
         using var channel = _context.Start("Fit");
         Training.ContextHost.Info(channel, $"Pre-training KEEP's knowledge model on Fit's input, seed {options.Seed}.");
         var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, {p.RowsPerSecond:N0} rows/s");

@@ -36,7 +36,7 @@ public sealed class KnowledgeExtractionOptions
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
     /// <summary>
-    /// Seed of pre-training on <c>Fit</c>; null: drawn from the <c>MLContext</c> when the estimator comes from
+    /// Seed of pre-training on <c>Fit</c>; null: drawn from the <c>MLContext</c> once, when the estimator is created from
     /// <c>mlContext.Transforms.KeepKnowledge(...)</c>, else <see cref="PretrainingOptions.Seed"/>.
     /// </summary>
     public int? Seed { get; set; }

@@ -43,13 +43,30 @@ public sealed class KeepDnn : IDisposable
     public float[] Predict(ImpressionBatch batch) => [.. Logits(batch).Select(KeepDnnColumns.Sigmoid)];
 
     /// <summary>The logit (the <c>Score</c> column) for every row of a batch.</summary>
-    public float[] Logits(ImpressionBatch batch)
+    public float[] Logits(ImpressionBatch batch) => Logits(batch, Knowledge);
+
+    /// <summary>
+    /// Probabilities with the plug-in reading <paramref name="knowledge"/> instead of the source the model trained with: a
+    /// newer knowledge version (to measure version skew), or one aligned to the trained version (<c>Serving.AlignedKnowledge</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no knowledge plug-in.</exception>
+    /// <exception cref="ArgumentException">The source's width differs from the plug-in's.</exception>
+    public float[] Predict(ImpressionBatch batch, IKnowledgeSource knowledge)
     {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (Knowledge == null) throw new InvalidOperationException("This model has no knowledge plug-in to read another knowledge source.");
+        if (knowledge.Width != Network.KnowledgeDim) throw new ArgumentException($"The plug-in reads {Network.KnowledgeDim} floats per row; the source gives {knowledge.Width}.", nameof(knowledge));
+        return [.. Logits(batch, knowledge).Select(KeepDnnColumns.Sigmoid)];
+    }
+
+    private float[] Logits(ImpressionBatch batch, IKnowledgeSource? source)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         Network.eval();
         var input = ModelInput.From(batch, 0, batch.Count, Vocabularies, Options.HistoryLength);
-        var knowledge = Knowledge?.Compute(batch);
+        var knowledge = source?.Compute(batch);
         return Network.forward((input.ToTensors(), knowledge == null ? null : tensor(knowledge, [batch.Count, Network.KnowledgeDim]))).data<float>().ToArray();
     }
 

@@ -81,9 +81,12 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     /// <param name="warmStart">A trained model whose parameters start training (not disposed).</param>
     /// <param name="columns">Input column names.</param>
     public KeepDnnEstimator(KeepDnnOptions? options, IKnowledgeSource? knowledge, KeepDnn? warmStart = null, ImpressionColumnNames? columns = null)
-        : this(null, new Options { Network = options ?? new KeepDnnOptions(), Knowledge = knowledge, WarmStart = warmStart, InputColumns = columns ?? new ImpressionColumnNames(), Seed = (options ?? new KeepDnnOptions()).Seed })
+        : this(null, TrainerOptions(options ?? new KeepDnnOptions(), knowledge, warmStart, columns))
     {
     }
+
+    private static Options TrainerOptions(KeepDnnOptions network, IKnowledgeSource? knowledge, KeepDnn? warmStart, ImpressionColumnNames? columns)
+        => new() { Network = network, Knowledge = knowledge, WarmStart = warmStart, InputColumns = columns ?? new ImpressionColumnNames(), Seed = network.Seed };
 
     /// <summary>Creates the estimator from trainer options, with the seed and log of <paramref name="mlContext"/>.</summary>
     /// <param name="mlContext">The context whose seed (when <see cref="Options.Seed"/> is null) and log the trainer uses; null: none.</param>
@@ -151,8 +154,7 @@ public sealed class KeepDnnEstimator : IEstimator<KeepDnnTransformer>
     public KeepDnnTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DataViewImpressions.ValidateFixedLength(input.Schema, _columns, withLabels: false, _options.HistoryLength);
-        DataViewImpressions.ValidateSingleLabel(input.Schema, _columns, _label);
+        DataViewImpressions.ValidateSingleLabel(input.Schema, _columns, _label, _options.HistoryLength);
         using var channel = _context.Start("Fit");
         Training.ContextHost.Info(channel, $"Training a KEEP DNN on label '{_label}' ({(_knowledge == null ? "no knowledge" : $"knowledge of width {_knowledge.Width}")}), seed {_options.Seed}.");
         var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, loss {p.Loss:F4}");

@@ -21,6 +21,7 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     private readonly IEstimator<ITransformer> _knowledge;
     private readonly IReadOnlyList<string> _knowledgeColumns;
     private readonly string _features;
+    private readonly Training.ContextHost _context;
 
     /// <summary>
     /// Creates the estimator. <paramref name="knowledge"/> says where the knowledge comes from (a model or a
@@ -28,7 +29,25 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
     /// </summary>
     public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
         KnowledgeExtractionOptions knowledge, KnowledgePluginOptions? options = null)
+        : this(null, trainer, knowledge, options)
     {
+    }
+
+    /// <summary>
+    /// Creates the estimator for knowledge other than KEEP's (ROK's <c>RokKnowledgeOptions</c>, ...): its
+    /// columns are appended to the trainer's features (<paramref name="featureColumnName"/>, or the trainer's own).
+    /// </summary>
+    public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
+        IPluggableKnowledge knowledge, string? featureColumnName = null)
+        : this(null, trainer, knowledge, featureColumnName)
+    {
+    }
+
+    /// <summary>As the public constructor, logging to <paramref name="environment"/> (a catalog's <c>MLContext</c>).</summary>
+    internal KnowledgePluginEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
+        KnowledgeExtractionOptions knowledge, KnowledgePluginOptions? options = null)
+    {
+        _context = new Training.ContextHost(environment, "KeepPlugin");
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
         ArgumentNullException.ThrowIfNull(knowledge);
         options ??= new KnowledgePluginOptions();
@@ -50,7 +69,7 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         if (options.Knowledge.HasFlag(KnowledgeKinds.User)) columns.Add(knowledgeOptions.UserKnowledgeColumnName);
         if (options.Knowledge.HasFlag(KnowledgeKinds.Item)) columns.Add(knowledgeOptions.ItemKnowledgeColumnName);
         if (options.Knowledge.HasFlag(KnowledgeKinds.Interaction)) columns.Add(knowledgeOptions.InteractionKnowledgeColumnName);
-        var keep = new KnowledgeExtractionEstimator(knowledgeOptions);
+        var keep = new KnowledgeExtractionEstimator(environment, knowledgeOptions);
         if (options.Rok is { } more)
         {
             var moreEstimator = EstimatorOf(more, nameof(options));
@@ -67,13 +86,11 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         _features = options.FeatureColumnName ?? FeatureColumnOf(trainer) ?? "Features";
     }
 
-    /// <summary>
-    /// Creates the estimator for knowledge other than KEEP's (ROK's <c>RokKnowledgeOptions</c>, ...): its
-    /// columns are appended to the trainer's features (<paramref name="featureColumnName"/>, or the trainer's own).
-    /// </summary>
-    public KnowledgePluginEstimator(ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
+    /// <summary>As the public constructor for other knowledge, logging to <paramref name="environment"/>.</summary>
+    internal KnowledgePluginEstimator(Microsoft.ML.Runtime.IHostEnvironment? environment, ITrainerEstimator<ISingleFeaturePredictionTransformer<TModel>, TModel> trainer,
         IPluggableKnowledge knowledge, string? featureColumnName = null)
     {
+        _context = new Training.ContextHost(environment, "KeepPlugin");
         _trainer = trainer ?? throw new ArgumentNullException(nameof(trainer));
         ArgumentNullException.ThrowIfNull(knowledge);
         _knowledge = EstimatorOf(knowledge, nameof(knowledge));
@@ -87,9 +104,13 @@ public sealed class KnowledgePluginEstimator<TModel> : IEstimator<TransformerCha
         ArgumentNullException.ThrowIfNull(input);
         if (input.Schema.GetColumnOrNull(_features) is not { Type: VectorDataViewType { ItemType: var item } } || item != NumberDataViewType.Single)
             throw new ArgumentException($"The trainer's feature column '{_features}' must exist as a vector of Single before knowledge is plugged in.", nameof(input));
+        using var channel = _context.Start("Fit");
+        Training.ContextHost.Info(channel, $"Computing the knowledge columns {string.Join(", ", _knowledgeColumns)}.");
         var knowledge = _knowledge.Fit(input);
         var withKnowledge = knowledge.Transform(input);
+        Training.ContextHost.Info(channel, $"Training {_trainer.GetType().Name} on '{_features}' with the knowledge appended.");
         var rest = Tail().Fit(withKnowledge);
+        Training.ContextHost.Info(channel, "Trained.");
         // KEEP + ROK fit as a chain of their own: flatten it, so the result is knowledge..., [scaling], concatenation, model.
         IEnumerable<ITransformer> parts = knowledge is IEnumerable<ITransformer> chain ? chain : [knowledge];
         return new TransformerChain<ITransformer>([.. parts, .. rest]);

@@ -32,9 +32,14 @@ public sealed class ScoreColumnsMapping : CustomMappingFactory<ScoreColumnsMappi
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        output.Score = input.Value[0];
-        output.Probability = KeepDnnColumns.Sigmoid(output.Score);
-        output.PredictedLabel = output.Probability > 0.5f;
+        (output.Score, output.Probability, output.PredictedLabel) = Scores(input);
+    }
+
+    /// <summary>Score, probability and predicted label of a logit (both mappings' one function).</summary>
+    internal static (float Score, float Probability, bool PredictedLabel) Scores(Logit input)
+    {
+        float score = input.Value[0], probability = KeepDnnColumns.Sigmoid(score);
+        return (score, probability, probability > 0.5f);
     }
 
     /// <inheritdoc/>

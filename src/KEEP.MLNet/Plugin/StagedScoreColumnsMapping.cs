@@ -16,15 +16,17 @@ public sealed class StagedScoreColumnsMapping : CustomMappingFactory<ScoreColumn
     /// <summary>The contract name stored in saved models.</summary>
     public const string ContractName = "KEEP.MLNet.StagedScoreColumns";
 
+    private const string StagedScore = "KeepStagedScore", StagedProbability = "KeepStagedProbability", StagedPredictedLabel = "KeepStagedPredictedLabel";
+
     /// <summary>The staged columns (copied to the requested names, then dropped).</summary>
     public sealed class Scores
     {
         /// <summary>The logit.</summary>
-        [ColumnName("KeepStagedScore")] public float Score { get; set; }
+        [ColumnName(StagedScore)] public float Score { get; set; }
         /// <summary>σ(logit).</summary>
-        [ColumnName("KeepStagedProbability")] public float Probability { get; set; }
+        [ColumnName(StagedProbability)] public float Probability { get; set; }
         /// <summary>Probability &gt; 0.5.</summary>
-        [ColumnName("KeepStagedPredictedLabel")] public bool PredictedLabel { get; set; }
+        [ColumnName(StagedPredictedLabel)] public bool PredictedLabel { get; set; }
     }
 
     /// <summary>The mapping, the same function as <see cref="ScoreColumnsMapping.Map"/>.</summary>
@@ -32,9 +34,7 @@ public sealed class StagedScoreColumnsMapping : CustomMappingFactory<ScoreColumn
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        output.Score = input.Value[0];
-        output.Probability = KeepDnnColumns.Sigmoid(output.Score);
-        output.PredictedLabel = output.Probability > 0.5f;
+        (output.Score, output.Probability, output.PredictedLabel) = ScoreColumnsMapping.Scores(input);
     }
 
     /// <inheritdoc/>
@@ -43,7 +43,7 @@ public sealed class StagedScoreColumnsMapping : CustomMappingFactory<ScoreColumn
     /// <summary>The mapping, the copies to <paramref name="names"/> and the drop of the staged and logit columns.</summary>
     internal static IEstimator<ITransformer> Estimator(MLContext mlContext, ScoreColumnNames names)
     {
-        string[] staged = ["KeepStagedScore", "KeepStagedProbability", "KeepStagedPredictedLabel"];
+        string[] staged = [StagedScore, StagedProbability, StagedPredictedLabel];
         IEstimator<ITransformer> chain = mlContext.Transforms.CustomMapping<ScoreColumnsMapping.Logit, Scores>(Map, ContractName);
         foreach (var (output, input) in names.All.Zip(staged))
             chain = chain.Append(mlContext.Transforms.CopyColumns(output, input));

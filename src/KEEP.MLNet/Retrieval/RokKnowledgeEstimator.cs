@@ -16,6 +16,7 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
 {
     private readonly RokKnowledgeOptions _options;
     private readonly Training.ContextHost _context;
+    private readonly int _seed;
 
     /// <summary>Creates the estimator.</summary>
     public RokKnowledgeEstimator(RokKnowledgeOptions options) : this(null, options)
@@ -37,6 +38,9 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
         if (_options.BlockSize < 1) throw new ArgumentException("BlockSize must be positive.", nameof(options));
         if (_options.Emit == RokKnowledgeKinds.Both && _options.InstanceColumnName == _options.FieldsColumnName) throw new ArgumentException("InstanceColumnName and FieldsColumnName must differ.", nameof(options));
         _options.Training.Validate();
+        // Drawn once, here, as the KEEP DNN draws its seed: fitting the same estimator twice gives the same model.
+        bool trainsOnFit = _options.Model == null && _options.CheckpointPath == null;
+        _seed = trainsOnFit ? _context.Seed(_options.Seed, _options.Training.Seed) : _options.Training.Seed;
     }
 
     /// <summary>Progress of training when <c>Fit</c> trains.</summary>
@@ -67,7 +71,7 @@ public sealed class RokKnowledgeEstimator : IEstimator<RokKnowledgeTransformer>
 
     private RokModel Train(IDataView input)
     {
-        var options = _options.Training with { Seed = _context.Seed(_options.Seed, _options.Training.Seed) };
+        var options = _options.Training with { Seed = _seed };
         using var channel = _context.Start("Fit");
         Training.ContextHost.Info(channel, $"Training ROK on Fit's input, seed {options.Seed}.");
         var progress = Training.ContextHost.Traced(channel, Progress, p => $"{p.Stage}: {p.Rows:N0} rows{(p.TotalRows > 0 ? $" of {p.TotalRows:N0}" : "")}, loss {p.Loss:F4}");

@@ -30,7 +30,7 @@ public sealed class RokKnowledgeOptions : IPluggableKnowledge
     /// <summary>Rows computed per call of the network in <c>Transform</c>.</summary>
     public int BlockSize { get; set; } = 2048;
     /// <summary>
-    /// Seed of ROK training on <c>Fit</c>; null: drawn from the <c>MLContext</c> when the estimator comes from
+    /// Seed of ROK training on <c>Fit</c>; null: drawn from the <c>MLContext</c> once, when the estimator is created from
     /// <c>mlContext.Transforms.RokKnowledge(...)</c>, else <see cref="RokOptions.Seed"/>.
     /// </summary>
     public int? Seed { get; set; }

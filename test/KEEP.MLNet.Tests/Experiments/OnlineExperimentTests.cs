@@ -12,7 +12,7 @@ public sealed class OnlineExperimentTests
     public void Keep_experiment_online_trains_day_by_day_and_pairs_every_model_with_the_daily_base_dnn()
     {
         string folder = TestWorlds.TempFolder("online");
-        var (code, text) = CliRunner.Run("experiment", "online", "--preset", "tiny", "--out", folder, "--knowledge-day", "1", "--json");
+        var (code, text) = CliRunner.Run("experiment", "online", "--preset", "tiny", "--out", folder, "--knowledge-day", "1", "--skew-versions", "2", "--json");
         Assert.AreEqual(0, code, text);
         using var json = JsonDocument.Parse(text);
         Charts.AssertRendered(json.RootElement.GetProperty("chart").GetString()!);
@@ -31,6 +31,22 @@ public sealed class OnlineExperimentTests
                 Assert.AreEqual(r.Gauc - of[BaseDaily].Gauc, r.PairedDelta!.Value, 1e-9, $"{r.Variant}, day {day}: paired Δ is the difference on the same rows");
         }
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "| (a) Base DNN, continued daily |");
+
+        // Version skew: the model trained against v, served with v + 1 and v + 2, aligned, and after one more day.
+        var skew = JsonSerializer.Deserialize<List<VersionSkewResult>>(File.ReadAllText(Path.Combine(folder, "version-skew.json")))!;
+        var served = skew.Select(r => $"{r.Variant} {r.VersionsAhead}").ToList();
+        CollectionAssert.AreEquivalent(new[]
+        {
+            "pinned v 0", "served v + k 1", "served v + k 2", "served v + k aligned to v 0", "served v + k aligned to v 1", "served v + k aligned to v 2",
+            "one more day on v, served v 0", "one more day on v + 1, served v + 1 1",
+        }, served);
+        var pinned = skew.Single(r => r.VersionsAhead == 0 && r.PairedDelta == null);
+        foreach (var r in skew.Where(r => r != pinned))
+            Assert.AreEqual(r.Gauc - pinned.Gauc, r.PairedDelta!.Value, 1e-9, $"{r.Variant} {r.VersionsAhead}: paired with the pinned model on the same rows");
+        // v aligned to itself is v: no cost while versions match.
+        Assert.AreEqual(pinned.Gauc, skew.Single(r => r.Variant.EndsWith("aligned to v", StringComparison.Ordinal) && r.VersionsAhead == 0).Gauc, 2e-3);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "## Knowledge version skew on the tiny world");
+        Assert.IsTrue(json.RootElement.GetProperty("versionSkew").GetArrayLength() == skew.Count);
     }
 
     [TestMethod]

@@ -149,6 +149,15 @@ public sealed class KnowledgeEstimatorTests
         Assert.IsTrue(log.Any(m => m.Contains($"seed {Expected(5)}", StringComparison.Ordinal)), string.Join("\n", log));
         Assert.IsTrue(log.Any(m => m.Contains("Pre-trained on", StringComparison.Ordinal)), string.Join("\n", log));
 
+        // The seed is drawn once, when the estimator is made: fitting it twice gives the same model.
+        var twice = new MLContext(5).Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Pretraining = TestModels.Options });
+        using (var first = twice.Fit(rows))
+        using (var second = twice.Fit(rows))
+        {
+            Assert.AreEqual(Expected(5), second.Model.Options.Seed);
+            CollectionAssert.AreEqual(first.Model.Extract(batch).Interaction, second.Model.Extract(batch).Interaction);
+        }
+
         // An explicit seed wins over the context's.
         using var seeded = new MLContext(5).Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Pretraining = TestModels.Options, Seed = 9 }).Fit(rows);
         Assert.AreEqual(9, seeded.Model.Options.Seed);

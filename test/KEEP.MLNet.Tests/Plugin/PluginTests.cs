@@ -69,15 +69,19 @@ public sealed class PluginTests
     }
 
     [TestMethod]
-    public void Plugged_features_grow_by_the_chosen_knowledge()
+    public void Plugged_features_grow_by_the_chosen_knowledge_and_the_fit_is_in_the_contexts_log()
     {
         var ml = new MLContext(1);
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        ml.Log += (_, e) => { if (e.Source.StartsWith("KeepPlugin", StringComparison.Ordinal)) log.Enqueue(e.Message); };
         var (train, _) = Featurized(ml);
         int baseWidth = ((VectorDataViewType)train.Schema["Features"].Type).Size;
         var options = new KnowledgePluginOptions { Knowledge = KnowledgeKinds.User | KnowledgeKinds.Interaction, InteractionTasks = [PretrainingTask.Click] };
         var chain = ml.BinaryClassification.Trainers.KeepPlugin(FastTree(ml), TestModels.TinyModel, options).Fit(train);
         var features = chain.Transform(train).Schema["Features"].Type as VectorDataViewType;
         Assert.AreEqual(baseWidth + 48 + 64, features!.Size);
+        Assert.IsTrue(log.Any(m => m.Contains("K_u, K_ui", StringComparison.Ordinal)), string.Join("\n", log));
+        Assert.IsTrue(log.Any(m => m.Contains("FastTreeBinaryTrainer on 'Features'", StringComparison.Ordinal)), string.Join("\n", log));
     }
 
     [TestMethod]
