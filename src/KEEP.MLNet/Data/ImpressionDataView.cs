@@ -104,7 +104,7 @@ public sealed class ImpressionDataView : IDataView
                 _ => Bool((b, r) => b.Conversion[r]),
             };
             return getter as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {typeof(TValue).Name}.");
+                ?? throw new InvalidOperationException($"Column '{column.Name}' is {column.Type}, not {KEEP.MLNet.Data.TypeNames.Of(typeof(TValue))}.");
         }
 
         private ImpressionBatch Current => _batch ?? throw new InvalidOperationException("The cursor is not on a row.");

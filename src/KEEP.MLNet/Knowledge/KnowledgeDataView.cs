@@ -40,6 +40,6 @@ internal sealed class KnowledgeDataView : BlockMappedDataView<KnowledgeBlock>
             }
             value = editor.Commit();
         };
-        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' is a float vector, not {typeof(TValue).Name}.");
+        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' is a float vector, not {KEEP.MLNet.Data.TypeNames.Of(typeof(TValue))}.");
     }
 }

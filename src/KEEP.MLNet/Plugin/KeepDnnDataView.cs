@@ -17,6 +17,6 @@ internal sealed class KeepDnnDataView(IDataView input, KeepDnn model, Impression
             : name == outputs.ProbabilityColumnName
                 ? (ValueGetter<float>)((ref float value) => { var (logits, row) = current(); value = KeepDnnColumns.Sigmoid(logits[row]); })
                 : (ValueGetter<bool>)((ref bool value) => { var (logits, row) = current(); value = KeepDnnColumns.Sigmoid(logits[row]) > 0.5f; });
-        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' cannot be read as {typeof(TValue).Name}.");
+        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' cannot be read as {KEEP.MLNet.Data.TypeNames.Of(typeof(TValue))}.");
     }
 }

@@ -30,6 +30,6 @@ internal sealed class RokKnowledgeDataView : BlockMappedDataView<RokBlock>
             (instance ? block.Instance : block.Fields).AsSpan(row * width, width).CopyTo(editor.Values);
             value = editor.Commit();
         };
-        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' is a float vector, not {typeof(TValue).Name}.");
+        return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{name}' is a float vector, not {KEEP.MLNet.Data.TypeNames.Of(typeof(TValue))}.");
     }
 }

@@ -57,7 +57,7 @@ internal sealed class CachedKnowledgeRowMapper(CachedKnowledgeTransformer transf
                 _knowledge.CopyTo(editor.Values);
                 value = editor.Commit();
             };
-            return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is a float vector, not {typeof(TValue).Name}.");
+            return getter as ValueGetter<TValue> ?? throw new InvalidOperationException($"Column '{column.Name}' is a float vector, not {KEEP.MLNet.Data.TypeNames.Of(typeof(TValue))}.");
         }
     }
 }

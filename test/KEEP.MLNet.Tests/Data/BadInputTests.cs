@@ -173,3 +173,19 @@ public sealed class ImpressionInputTests
         StringAssert.Contains(a.Message, "differ in length");
     }
 }
+
+[TestClass]
+public sealed class TypeNameMessageTests
+{
+    [TestMethod]
+    public void Reading_a_column_as_the_wrong_type_names_the_types_as_CSharp_writes_them()
+    {
+        var rows = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTest]);
+        using var cursor = rows.GetRowCursor(rows.Schema);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => cursor.GetGetter<ReadOnlyMemory<char>>(rows.Schema["UserId"]));
+        StringAssert.Contains(e.Message, "Column 'UserId' is Int32, not ReadOnlyMemory<char>.");
+        Assert.AreEqual("VBuffer<float>", TypeNames.Of(typeof(Microsoft.ML.Data.VBuffer<float>)));
+        Assert.AreEqual("Dictionary<string, int?[]>", TypeNames.Of(typeof(Dictionary<string, int?[]>)));
+        Assert.AreEqual("DayOfWeek", TypeNames.Of(typeof(DayOfWeek)));
+    }
+}
