@@ -26,6 +26,7 @@ public static class ServingApp
         {
             if (served.HistoryLength != ImpressionInput.HistoryLength)
                 throw new ArgumentException($"{settings.Model}: the model reads {served.HistoryLength} behaviours per row; this host sends {ImpressionInput.HistoryLength} (ImpressionInput).");
+            RequireScoreColumns(settings.Model, served);
             var pool = served.CreatePool<ImpressionInput, KeepDnnOutput>(settings.MaxEngines);
             builder.Services.AddSingleton(served);
             var app = builder.Build();
@@ -40,6 +41,19 @@ public static class ServingApp
             served.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The host answers with the model's <c>Score</c> and <c>Probability</c> (<see cref="KeepDnnOutput"/>): a model that writes
+    /// its scores under other names (<c>ScoreColumnName</c>, … of the trainer's options) is refused at start, by name.
+    /// </summary>
+    private static void RequireScoreColumns(string model, ServedModel served)
+    {
+        var output = served.Transformer.GetOutputSchema(served.InputSchema);
+        foreach (string name in new[] { KeepDnnColumns.Score, KeepDnnColumns.Probability })
+            if (output.GetColumnOrNull(name) is not { } column || column.Type != Microsoft.ML.Data.NumberDataViewType.Single)
+                throw new ArgumentException($"{model}: the model has no float column '{name}' (its output columns: {string.Join(", ", output.Where(c => !c.IsHidden).Select(c => c.Name))}). " +
+                    $"This host returns ML.NET's {KeepDnnColumns.Score} and {KeepDnnColumns.Probability}: train with the default output names, or change {nameof(KeepDnnOutput)} here to the model's names.");
     }
 
     /// <summary>What identifies the served model and knowledge.</summary>

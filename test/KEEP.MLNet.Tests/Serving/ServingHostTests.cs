@@ -182,6 +182,20 @@ public sealed class ServingHostTests
     }
 
     [TestMethod]
+    public void A_model_without_the_score_columns_the_host_returns_stops_the_start_naming_them()
+    {
+        // Any ML.NET zip over the rows the host sends, here one that writes no score at all.
+        var ml = new MLContext(1);
+        var rows = ml.Data.LoadFromEnumerable(new[] { ImpressionInput.Create(1, 2, 3, 4, [5], [6], [7]) });
+        string zip = Path.Combine(TestWorlds.TempFolder("serving-noscore"), "copy.zip");
+        ml.Model.Save(ml.Transforms.CopyColumns("DnnScore", nameof(ImpressionInput.UserId)).Fit(rows), rows.Schema, zip);
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ServingApp.Build(builder, new ServingSettings { Model = zip }));
+        StringAssert.Contains(e.Message, "no float column 'Score'");
+        StringAssert.Contains(e.Message, "DnnScore");
+    }
+
+    [TestMethod]
     [DataRow(new string[0], "--model PATH")]
     [DataRow(new[] { "--model", "m.zip", "--store", "s" }, "--version")]
     [DataRow(new[] { "--model", "m.zip", "--max-engines", "0" }, "--max-engines '0'")]
