@@ -50,6 +50,22 @@ public sealed class RokTests
     private static double Mse(float[] a, float[] b) => a.Zip(b).Average(p => Math.Pow(p.First - p.Second, 2));
 
     [TestMethod]
+    public void ROK_trained_on_Fit_takes_the_MLContexts_seed_once_and_an_explicit_seed_wins()
+    {
+        int Expected(int contextSeed) => ((Microsoft.ML.Runtime.IHostEnvironment)new MLContext(contextSeed)).Register("RokKnowledge").Rand.Next();
+        var rows = ImpressionFile.Load(TestWorlds.Tiny.Files[DatasetSplit.SubTrain], historyLength: 50);
+        var estimator = new MLContext(7).Transforms.RokKnowledge(new RokKnowledgeOptions { Training = Small });
+        using var first = estimator.Fit(rows);
+        using var second = estimator.Fit(rows);
+        Assert.AreEqual(Expected(7), first.Model.Options.Seed);
+        Assert.AreEqual(Expected(7), second.Model.Options.Seed, "drawn when the estimator was made, not at each Fit");
+        var batch = ImpressionFile.Read(TestWorlds.Tiny.Files[DatasetSplit.SubTest]).First();
+        CollectionAssert.AreEqual(first.Model.Compute(batch).Instance, second.Model.Compute(batch).Instance, "same seed, same rows: the same knowledge base");
+        using var seeded = new MLContext(7).Transforms.RokKnowledge(new RokKnowledgeOptions { Training = Small, Seed = 3 }).Fit(rows);
+        Assert.AreEqual(3, seeded.Model.Options.Seed);
+    }
+
+    [TestMethod]
     public void Checkpoint_round_trip_gives_identical_knowledge()
     {
         var model = Trained.Value.Model;
