@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Knowledge;
+using KEEP.MLNet.Training;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Serving;
@@ -62,14 +63,14 @@ public sealed class AlignedKnowledge : IKnowledgeSource
             if (part.Count == 0) continue;
             var x = cat([tensor(newer.Compute(part), [part.Count, w]).to_type(ScalarType.Float64), ones([part.Count, 1], ScalarType.Float64)], 1);
             var y = tensor(older.Compute(part), [part.Count, w]).to_type(ScalarType.Float64);
-            xtx.add_(x.t().matmul(x));
-            xty.add_(x.t().matmul(y));
+            xtx.PlusInPlace(x.t().matmul(x));
+            xty.PlusInPlace(x.t().matmul(y));
             seen += part.Count;
         }
         if (seen < w + 1) throw new ArgumentException($"Aligning {w}-wide knowledge needs at least {w + 1} rows; got {seen}.", nameof(rows));
         double lambda = ridge * xtx.diagonal().narrow(0, 0, w).mean().item<double>();
-        var penalty = cat([full(w, lambda, ScalarType.Float64), zeros(1, ScalarType.Float64)]).diag();
-        var map = linalg.solve(xtx + penalty, xty).to_type(ScalarType.Float32).contiguous();
+        var penalty = cat([ones(w, ScalarType.Float64).Times(lambda), zeros(1, ScalarType.Float64)]).diag();
+        var map = linalg.solve(xtx.Plus(penalty), xty).to_type(ScalarType.Float32).contiguous();
         return new AlignedKnowledge(newer, map.data<float>().ToArray(), seen);
     }
 

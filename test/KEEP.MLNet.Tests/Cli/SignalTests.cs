@@ -12,9 +12,11 @@ public sealed class SignalTests
     {
         if (!OperatingSystem.IsLinux()) Assert.Inconclusive("POSIX signals");
         string folder = TestWorlds.TempFolder("signal");
-        using var process = CliRunner.Start("generate", "--preset", "small", "--out", folder, "--quiet");
+        // The paper-size world (3.9M rows) so that the run is still writing its first file when the signal comes, however
+        // slow the machine (with the small world a loaded machine could finish between the poll and the signal).
+        using var process = CliRunner.Start("generate", "--preset", "default", "--out", folder, "--quiet");
         var clock = Stopwatch.StartNew();
-        while (Directory.GetFiles(folder, "*.tmp").Length == 0 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
+        while (Directory.GetFiles(folder, "super.parquet.*.tmp").Length == 0 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120)) Thread.Sleep(20);
         Assert.IsFalse(process.HasExited, "the run was still writing when stopped");
         Assert.IsNotEmpty(Directory.GetFiles(folder, "*.tmp"), "a partial file existed while it wrote");
         using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
