@@ -93,13 +93,17 @@ public sealed class OnlineExperiment
             var pretraining = _options.Pretraining with { Seed = seed, Tasks = [PretrainingTask.Click, PretrainingTask.Conversion, PretrainingTask.Cart] };
             if (_options.Daily) RunSeed(world, dir, files, pretraining, results.Add, cancellation);
             if (_options.SkewVersions > 0) VersionSkewExperiment.Run(world, _options.SkewVersions, dir, files, pretraining, _options.Dnn, skew.Add, Report, cancellation);
-            Write(ResultsPath, results);
-            Write(SkewResultsPath, skew);
-            File.WriteAllText(ReportPath, OnlineReport.Markdown(results, _options.Preset) + OnlineReport.SkewMarkdown(skew, _options.Preset));
+            // A part that is not run keeps its file from an earlier run, and the report shows it.
+            if (_options.Daily) Write(ResultsPath, results);
+            if (_options.SkewVersions > 0) Write(SkewResultsPath, skew);
+            File.WriteAllText(ReportPath, OnlineReport.Markdown(_options.Daily ? results : Earlier<OnlineResult>(ResultsPath), _options.Preset)
+                + OnlineReport.SkewMarkdown(_options.SkewVersions > 0 ? skew : Earlier<VersionSkewResult>(SkewResultsPath), _options.Preset));
         }
         SkewResults = skew;
         return results;
     }
+
+    private static List<T> Earlier<T>(string path) => File.Exists(path) ? JsonSerializer.Deserialize<List<T>>(File.ReadAllText(path)) ?? [] : [];
 
     private static void Write<T>(string path, List<T> rows)
     {

@@ -46,7 +46,17 @@ public sealed class OnlineExperimentTests
         // v aligned to itself is v: no cost while versions match.
         Assert.AreEqual(pinned.Gauc, skew.Single(r => r.Variant.EndsWith("aligned to v", StringComparison.Ordinal) && r.VersionsAhead == 0).Gauc, 2e-3);
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "## Knowledge version skew on the tiny world");
-        Assert.IsTrue(json.RootElement.GetProperty("versionSkew").GetArrayLength() == skew.Count);
+        Assert.AreEqual(skew.Count, json.RootElement.GetProperty("versionSkew").GetArrayLength());
+
+        // Rerunning one part (its versions reused from the folder) leaves the other part's results and report in place.
+        string daily = File.ReadAllText(Path.Combine(folder, "online.json"));
+        var (again, againText) = CliRunner.Run("experiment", "online", "--preset", "tiny", "--out", folder, "--skip-daily", "--skew-versions", "2", "--quiet");
+        Assert.AreEqual(0, again, againText);
+        Assert.AreEqual(daily, File.ReadAllText(Path.Combine(folder, "online.json")));
+        StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "| (a) Base DNN, continued daily |");
+        var rerun = JsonSerializer.Deserialize<List<VersionSkewResult>>(File.ReadAllText(Path.Combine(folder, "version-skew.json")))!;
+        Assert.AreEqual(skew.Single(r => r.Variant == "served v + k" && r.VersionsAhead == 1).Gauc, rerun.Single(r => r.Variant == "served v + k" && r.VersionsAhead == 1).Gauc, 1e-12,
+            "same seed, same saved versions: the same skew result");
     }
 
     [TestMethod]
