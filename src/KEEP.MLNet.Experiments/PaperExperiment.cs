@@ -162,7 +162,7 @@ public sealed partial class PaperExperiment
                         details[BucketKey(PairedStandardErrorKey, bucket)] = part.StandardError;
                         details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
                     }
-                paired = $", vs {reference.Variant} {comparison.Difference:+0.0000;-0.0000} (paired SE {comparison.StandardError:0.0000})";
+                paired = $", vs {reference.Variant} {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} (paired SE {comparison.StandardError:0.0000})";
             }
             record(new ExperimentResult(table, variant, worldSeed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details) { TrainingRun = training });
             Report($"{label}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");

@@ -104,7 +104,7 @@ public static class PaperReport
         text.AppendLine();
     }
 
-    private static string Signed(double value) => value.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+    private static string Signed(double value) => KEEP.MLNet.Evaluation.DeltaText.Of(value);
 
     /// <summary>Table 6 rows sort by the days of pre-training data; other variants have none (0).</summary>
     private static double PretrainingDaysOf(IEnumerable<ExperimentResult> rows, string variant)
@@ -190,7 +190,7 @@ public static class PaperReport
         if (gain.Count > 0)
         {
             double mean = gain.Average(), std = Std(gain);
-            Check(text, mean >= 0.005 && mean > 2 * std, $"KEEP DNN − Base DNN ≥ +0.005 GAUC and > 2 std: {mean:+0.0000;-0.0000} ± {std:0.0000}");
+            Check(text, mean >= 0.005 && mean > 2 * std, $"KEEP DNN − Base DNN ≥ +0.005 GAUC and > 2 std: {KEEP.MLNet.Evaluation.DeltaText.Of(mean)} ± {std:0.0000}");
         }
         var order = new[] { UserOnly, UserItem, All }.Select(v => Values(results, Table3, v, r => r.Gauc)).ToList();
         if (order.All(v => v.Count > 0))
@@ -202,17 +202,17 @@ public static class PaperReport
         if (buckets is { Count: > 1 })
         {
             double sparse = BucketGains(results, buckets[0]).Average(), dense = BucketGains(results, buckets[^1]).Average();
-            Check(text, sparse > dense, $"sparse users ({buckets[0]} rows) gain more than dense ({buckets[^1]} rows): {sparse:+0.0000;-0.0000} vs {dense:+0.0000;-0.0000}");
+            Check(text, sparse > dense, $"sparse users ({buckets[0]} rows) gain more than dense ({buckets[^1]} rows): {KEEP.MLNet.Evaluation.DeltaText.Of(sparse)} vs {KEEP.MLNet.Evaluation.DeltaText.Of(dense)}");
         }
         var table6 = results.Where(r => r.Table == Table6).ToList();
         var amounts = table6.Select(r => r.Variant).Distinct().OrderBy(v => PretrainingDaysOf(table6, v))
             .Select(v => Differences(results, Table6, v, Table2, BaseDnn)).Where(g => g.Count > 0).Select(g => g.Average()).ToList();
         if (amounts.Count > 1)
-            Check(text, amounts.Zip(amounts.Skip(1)).All(p => p.First <= p.Second), $"more pre-training data, larger gain (paper Table 6): {string.Join(" → ", amounts.Select(g => g.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)))}");
+            Check(text, amounts.Zip(amounts.Skip(1)).All(p => p.First <= p.Second), $"more pre-training data, larger gain (paper Table 6): {string.Join(" → ", amounts.Select(g => KEEP.MLNet.Evaluation.DeltaText.Of(g)))}");
         var compressed = Differences(results, Table8, Combined, Table8, ExactKui);
-        if (compressed.Count > 0) Check(text, compressed.Average() >= -0.002, $"combined compression loses ≤ 0.002 GAUC against exact K_ui (issue 6): {compressed.Average():+0.0000;-0.0000} ± {Std(compressed):0.0000}");
+        if (compressed.Count > 0) Check(text, compressed.Average() >= -0.002, $"combined compression loses ≤ 0.002 GAUC against exact K_ui (issue 6): {KEEP.MLNet.Evaluation.DeltaText.Of(compressed.Average())} ± {Std(compressed):0.0000}");
         var trees = Differences(results, Table2, FastTreeKeep, Table2, FastTree);
-        if (trees.Count > 0) Check(text, trees.Average() > 0, $"FastTree + KEEP beats FastTree: {trees.Average():+0.0000;-0.0000} ± {Std(trees):0.0000}");
+        if (trees.Count > 0) Check(text, trees.Average() > 0, $"FastTree + KEEP beats FastTree: {KEEP.MLNet.Evaluation.DeltaText.Of(trees.Average())} ± {Std(trees):0.0000}");
         text.AppendLine();
     }
 
@@ -235,8 +235,7 @@ public static class PaperReport
     private static string PlusMinus(List<double> values, bool signed = false)
     {
         if (values.Count == 0) return "";
-        string format = signed ? "+0.0000;-0.0000" : "0.0000";
-        string mean = values.Average().ToString(format, CultureInfo.InvariantCulture);
+        string mean = signed ? KEEP.MLNet.Evaluation.DeltaText.Of(values.Average()) : values.Average().ToString("0.0000", CultureInfo.InvariantCulture);
         return values.Count == 1 ? mean : $"{mean} ± {Std(values).ToString("0.0000", CultureInfo.InvariantCulture)}";
     }
 

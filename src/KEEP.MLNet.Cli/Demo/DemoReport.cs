@@ -73,7 +73,7 @@ internal static class DemoReport
             text.AppendLine(c, $"| {m.Name} | {(m.WithKnowledge ? "yes" : "no")} | {m.Gauc:F4} | {m.Auc:F4} | {m.LogLoss:F4} | {m.Users:N0} | {m.TrainSeconds:F0} | {Path.GetFileName(m.Zip)} |");
         text.AppendLine();
         foreach (var comparison in results.Comparisons)
-            text.AppendLine(c, $"- **{comparison.Model} − {comparison.Reference}**: {comparison.Difference:+0.0000;-0.0000} GAUC, paired user-bootstrap 95% interval [{comparison.Low:+0.0000;-0.0000}, {comparison.High:+0.0000;-0.0000}] over {comparison.Users:N0} test users with a click and a non-click — {comparison.Verdict}.");
+            text.AppendLine(c, $"- **{comparison.Model} − {comparison.Reference}**: {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} GAUC, paired user-bootstrap 95% interval [{KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Low)}, {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.High)}] over {comparison.Users:N0} test users with a click and a non-click — {comparison.Verdict}.");
         text.AppendLine();
         text.AppendLine("GAUC is the impression-weighted mean of per-user AUC over users with both clicks and non-clicks (the paper's metric).");
         text.AppendLine();

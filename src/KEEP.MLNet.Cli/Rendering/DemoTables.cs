@@ -13,7 +13,7 @@ internal static class DemoTables
             models.AddRow(m.Name, m.WithKnowledge ? "yes" : "no", $"{m.Gauc:F4}", $"{m.Auc:F4}", $"{m.LogLoss:F4}", $"{m.TrainSeconds:F0}");
         console.Write(models);
         foreach (var c in results.Comparisons)
-            console.MarkupLineInterpolated($"[bold]{c.Model} − {c.Reference}[/]: {c.Difference:+0.0000;-0.0000} GAUC, paired 95% interval [[{c.Low:+0.0000;-0.0000}, {c.High:+0.0000;-0.0000}]] over {c.Users:N0} test users ({c.Verdict})");
+            console.MarkupLineInterpolated($"[bold]{c.Model} − {c.Reference}[/]: {KEEP.MLNet.Evaluation.DeltaText.Of(c.Difference)} GAUC, paired 95% interval [[{KEEP.MLNet.Evaluation.DeltaText.Of(c.Low)}, {KEEP.MLNet.Evaluation.DeltaText.Of(c.High)}]] over {c.Users:N0} test users ({c.Verdict})");
         var predictions = new Table().Title("Saved zips reloaded with PredictionEngine").AddColumns("model", "user", "item", "clicked", "in memory", "reloaded");
         foreach (var p in results.Predictions)
             predictions.AddRow(p.Model, $"{p.UserId}", $"{p.ItemId}", p.Clicked ? "yes" : "no", $"{p.InMemory:F5}", $"{p.Reloaded:F5}");

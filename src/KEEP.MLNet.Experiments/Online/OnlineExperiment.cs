@@ -152,7 +152,7 @@ public sealed class OnlineExperiment
                     var metrics = GaucEvaluator.Compute(scores, test.Labels, test.Users);
                     GaucComparison? paired = variant == BaseDaily ? null : GaucComparison.Of(reference, scores, test.Labels, test.Users, resamples: 500, seed: seed);
                     record(new OnlineResult(variant, seed, day, day + 1, metrics.Gauc, metrics.Auc, metrics.Groups, time, paired?.Difference, paired?.StandardError));
-                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs (a) {paired.Difference:+0.0000;-0.0000} (paired SE {paired.StandardError:0.0000})")}");
+                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs (a) {KEEP.MLNet.Evaluation.DeltaText.Of(paired.Difference)} (paired SE {paired.StandardError:0.0000})")}");
                 }
                 Add(BaseDaily, reference, seconds[0]);
                 if (plugged != null) Add(PluggedLater, [.. test.Batches.SelectMany(plugged.Predict)], seconds[1]);

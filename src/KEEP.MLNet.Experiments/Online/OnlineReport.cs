@@ -69,7 +69,7 @@ public static class OnlineReport
     }
 
     private static string Interval((double Mean, double Low, double High) pooled)
-        => string.Create(CultureInfo.InvariantCulture, $"{pooled.Mean:+0.0000;-0.0000} [{pooled.Low:+0.0000;-0.0000}, {pooled.High:+0.0000;-0.0000}]");
+        => string.Create(CultureInfo.InvariantCulture, $"{KEEP.MLNet.Evaluation.DeltaText.Of(pooled.Mean)} [{KEEP.MLNet.Evaluation.DeltaText.Of(pooled.Low)}, {KEEP.MLNet.Evaluation.DeltaText.Of(pooled.High)}]");
 
     /// <summary>Mean paired Δ of the rows and its 95% interval, the seeds' standard errors pooled.</summary>
     public static (double Mean, double Low, double High) Pooled(IReadOnlyList<OnlineResult> rows)

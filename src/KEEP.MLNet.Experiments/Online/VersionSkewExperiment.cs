@@ -83,7 +83,7 @@ internal static class VersionSkewExperiment
                 var metrics = GaucEvaluator.Compute(scores, test.Labels, test.Users);
                 var paired = variant == Pinned ? null : GaucComparison.Of(reference, scores, test.Labels, test.Users, resamples: 500, seed: seed);
                 record(new VersionSkewResult(variant, seed, ahead, metrics.Gauc, metrics.Auc, metrics.Groups, paired?.Difference, paired?.StandardError));
-                report($"seed {seed}: {variant} (k = {ahead}): GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs pinned {paired.Difference:+0.0000;-0.0000} (paired SE {paired.StandardError:0.0000})")}");
+                report($"seed {seed}: {variant} (k = {ahead}): GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs pinned {KEEP.MLNet.Evaluation.DeltaText.Of(paired.Difference)} (paired SE {paired.StandardError:0.0000})")}");
             }
             Add(Pinned, 0, reference);
             for (int k = 0; k <= versions; k++)
