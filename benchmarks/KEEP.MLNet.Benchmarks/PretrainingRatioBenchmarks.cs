@@ -10,7 +10,7 @@ namespace KEEP.MLNet.Benchmarks;
 /// <summary>
 /// Pre-training speed as a ratio against a plain TorchSharp script of the same network, in one run on the
 /// same rows: the reference (<see cref="NaivePretrainingNetwork"/>, dense Adam) is timed on blocks prepared in
-/// memory beforehand (its model step only, no reading, after 3 warm-up blocks), KEEP.MLNet end to end from Parquet (vocabulary pass,
+/// memory beforehand — the day-shuffled blocks training draws — (its model step only, no reading, after 3 warm-up blocks), KEEP.MLNet end to end from Parquet (vocabulary pass,
 /// reading, shuffling, preparation and the steps). Usage: <c>pretrain-ratio [preset] [rows] [rounds]</c>;
 /// rounds alternate the two so that a shared machine's load falls on both alike.
 /// </summary>
@@ -63,20 +63,28 @@ internal static class PretrainingRatioBenchmarks
     private static List<Block> Prepare(string path, PretrainingOptions options, out FeatureVocabularies vocabularies)
     {
         vocabularies = FeatureVocabularies.Build(ImpressionFile.Read(path), options.MinIdCount, out _);
-        var batches = new List<ImpressionBatch>();
-        var pending = new ImpressionBatch(options.BatchSize);
-        foreach (var batch in ImpressionFile.Read(path))
+        var local = vocabularies;
+        // File order: rows of one visit side by side, sharing their behaviour lists (what the de-duplication exploits most).
+        var inFileOrder = Blocks(ImpressionFile.Read(path), options.BatchSize).Select(b => From(b, local, options).Input.DistinctItem.Length).Average();
+        // The blocks training sees: the day-ordered stream shuffled within each day, as KeepPretrainer.Fit draws it.
+        var batches = TrainingOrder.DayShuffled(() => ImpressionFile.Read(path), options.BatchSize, options.Seed, stream: 10)(0).ToList();
+        var clock = Stopwatch.StartNew();
+        var blocks = batches.Select(b => From(b, local, options)).ToList();
+        Console.WriteLine($"block preparation (index arrays, distinct behaviours, task targets) on one thread: {batches.Sum(b => b.Count) / clock.Elapsed.TotalSeconds:N0} rows/s");
+        Console.WriteLine($"distinct behaviours per block: {blocks.Average(b => b.Input.DistinctItem.Length):N0} in the day-shuffled blocks timed below (as training draws them), {inFileOrder:N0} in file order");
+        return blocks;
+    }
+
+    private static IEnumerable<ImpressionBatch> Blocks(IEnumerable<ImpressionBatch> source, int size)
+    {
+        var pending = new ImpressionBatch(size);
+        foreach (var batch in source)
             for (int r = 0; r < batch.Count; r++)
             {
                 pending.AddRow(batch, r);
-                if (pending.Count == options.BatchSize) { batches.Add(pending); pending = new ImpressionBatch(options.BatchSize); }
+                if (pending.Count == size) { yield return pending; pending = new ImpressionBatch(size); }
             }
-        if (pending.Count > 0) batches.Add(pending);
-        var clock = Stopwatch.StartNew();
-        var local = vocabularies;
-        var blocks = batches.Select(b => From(b, local, options)).ToList();
-        Console.WriteLine($"block preparation (index arrays, distinct behaviours, task targets) on one thread: {batches.Sum(b => b.Count) / clock.Elapsed.TotalSeconds:N0} rows/s");
-        return blocks;
+        if (pending.Count > 0) yield return pending;
     }
 
     private static Block From(ImpressionBatch batch, FeatureVocabularies vocabularies, PretrainingOptions options)
