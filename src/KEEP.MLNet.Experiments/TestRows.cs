@@ -65,4 +65,16 @@ internal sealed class TestRows
         }
         return (overall, byBucket);
     }
+
+    /// <summary>
+    /// GAUC of <paramref name="scores"/> and, unless null, its paired comparison with <paramref name="reference"/> on the same
+    /// rows (user bootstrap, 500 resamples), with the "vs …" text progress lines print.
+    /// </summary>
+    public (GaucMetrics Metrics, GaucComparison? Paired, string Text) Scored(float[] scores, float[]? reference, int seed, string referenceName)
+    {
+        var metrics = GaucEvaluator.Compute(scores, Labels, Users);
+        var paired = reference == null ? null : GaucComparison.Of(reference, scores, Labels, Users, resamples: 500, seed: seed);
+        string text = $"GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs {referenceName} {DeltaText.Of(paired.Difference)} (paired SE {paired.StandardError:0.0000})")}";
+        return (metrics, paired, text);
+    }
 }

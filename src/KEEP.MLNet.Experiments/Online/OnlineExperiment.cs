@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
-using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
@@ -149,10 +148,9 @@ public sealed class OnlineExperiment
                 float[] reference = [.. test.Batches.SelectMany(baseline.Predict)];
                 void Add(string variant, float[] scores, double time)
                 {
-                    var metrics = GaucEvaluator.Compute(scores, test.Labels, test.Users);
-                    GaucComparison? paired = variant == BaseDaily ? null : GaucComparison.Of(reference, scores, test.Labels, test.Users, resamples: 500, seed: seed);
+                    var (metrics, paired, text) = test.Scored(scores, variant == BaseDaily ? null : reference, seed, "(a)");
                     record(new OnlineResult(variant, seed, day, day + 1, metrics.Gauc, metrics.Auc, metrics.Groups, time, paired?.Difference, paired?.StandardError));
-                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs (a) {KEEP.MLNet.Evaluation.DeltaText.Of(paired.Difference)} (paired SE {paired.StandardError:0.0000})")}");
+                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: {text}");
                 }
                 Add(BaseDaily, reference, seconds[0]);
                 if (plugged != null) Add(PluggedLater, [.. test.Batches.SelectMany(plugged.Predict)], seconds[1]);

@@ -1,6 +1,5 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
-using KEEP.MLNet.Evaluation;
 using KEEP.MLNet.Knowledge;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
@@ -80,10 +79,9 @@ internal static class VersionSkewExperiment
             float[] reference = Scores(test, batch => model.Predict(batch));
             void Add(string variant, int ahead, float[] scores)
             {
-                var metrics = GaucEvaluator.Compute(scores, test.Labels, test.Users);
-                var paired = variant == Pinned ? null : GaucComparison.Of(reference, scores, test.Labels, test.Users, resamples: 500, seed: seed);
+                var (metrics, paired, text) = test.Scored(scores, variant == Pinned ? null : reference, seed, "pinned");
                 record(new VersionSkewResult(variant, seed, ahead, metrics.Gauc, metrics.Auc, metrics.Groups, paired?.Difference, paired?.StandardError));
-                report($"seed {seed}: {variant} (k = {ahead}): GAUC {metrics.Gauc:F4}{(paired == null ? "" : $", vs pinned {KEEP.MLNet.Evaluation.DeltaText.Of(paired.Difference)} (paired SE {paired.StandardError:0.0000})")}");
+                report($"seed {seed}: {variant} (k = {ahead}): {text}");
             }
             Add(Pinned, 0, reference);
             for (int k = 0; k <= versions; k++)
