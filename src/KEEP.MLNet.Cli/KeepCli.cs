@@ -15,10 +15,14 @@ internal static class KeepCli
     /// <summary>A bug or an environment failure; details were printed.</summary>
     public const int InternalError = 2;
 
-    /// <summary>Runs the command line; help and parse errors go to <paramref name="output"/>/<paramref name="error"/> (default: the console).</summary>
-    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, TextWriter? error = null)
+    /// <summary>
+    /// Runs the command line; help and parse errors go to <paramref name="output"/>/<paramref name="error"/> (default: the console).
+    /// <paramref name="ranks"/>: the job's ranks when started by <c>mpiexec</c> (commands that train across processes use them).
+    /// </summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter? output = null, TextWriter? error = null, Training.Distributed.ICommunicator? ranks = null)
     {
         JsonErrors.Value = args.Contains("--json");
+        Ranks.Value = ranks is { Size: > 1 } ? ranks : null;
         KEEP.MLNet.Serving.RedisKnowledgeStore.Register(); // --store redis://… in publish, cached knowledge
         var root = Build(console);
         Collect(root);
@@ -49,6 +53,11 @@ internal static class KeepCli
 
     /// <summary>Whether this run's command asked for JSON (<c>--json</c>): its errors are JSON too.</summary>
     private static readonly AsyncLocal<bool> JsonErrors = new();
+
+    private static readonly AsyncLocal<Training.Distributed.ICommunicator?> Ranks = new();
+
+    /// <summary>The ranks of this run when <c>mpiexec</c> started several; null in a single process.</summary>
+    public static Training.Distributed.ICommunicator? JobRanks => Ranks.Value;
 
     /// <summary>
     /// Runs a command body, turning exceptions into a one-line message and an exit code; with <c>--json</c>, the message
@@ -102,6 +111,7 @@ internal static class KeepCli
 
     private static int Fail(IAnsiConsole console, int code, string message, string? stackTrace = null)
     {
+        if (Ranks.Value is { } ranks) message = $"rank {ranks.Rank} of {ranks.Size} failed: {message}";
         if (JsonErrors.Value)
         {
             console.Profile.Out.Writer.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { error = message, exitCode = code, stackTrace }, CliJson.Options));

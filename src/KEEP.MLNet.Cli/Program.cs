@@ -6,4 +6,9 @@ using KEEP.MLNet.Data.Formats;
 // then let the signal end the process as it would have.
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => AtomicFile.DeleteUncommitted());
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => AtomicFile.DeleteUncommitted());
-return KeepCli.Run(args, Spectre.Console.AnsiConsole.Console);
+// Started by mpiexec with several ranks: join the job (a plain run needs no MPI installed). A rank that fails ends
+// every rank (MPI_Abort), so none is left waiting in a collective; its message names the rank.
+using var ranks = KEEP.MLNet.Mpi.MpiCommunicator.LaunchedRanks > 1 ? KEEP.MLNet.Mpi.MpiCommunicator.Start() : null;
+int code = KeepCli.Run(args, Spectre.Console.AnsiConsole.Console, ranks: ranks);
+if (code != KeepCli.Ok && ranks != null) ranks.Abort(code);
+return code;

@@ -48,24 +48,31 @@ internal static class PretrainCommand
                     var other => throw new ArgumentException($"--embedding-updates: '{other}' is neither 'rowwise' nor 'dense'."),
                 },
             };
+            var ranks = KeepCli.JobRanks;
+            // Ranks of one machine share its cores.
+            if (ranks != null) options = options with { Threads = Math.Max(1, Environment.ProcessorCount / Mpi.MpiCommunicator.LocalRanks) };
             options.Validate();
-            bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json);
+            bool lead = ranks == null || ranks.Rank == 0; // the rank that reports and writes
+            bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json) || !lead;
             string path = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             var checkpoints = new Checkpoints(path + ".resume", result.GetValue(every), result.GetValue(resume));
+            if (ranks != null && result.GetValue(from) != null) throw new ArgumentException($"--continue-from runs in one process; start it without mpiexec (this job has {ranks.Size} ranks).");
             if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
             if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");
             if (checkpoints.EveryRows < 0) throw new ArgumentException($"--checkpoint-every: {checkpoints.EveryRows} is negative.");
             int days = result.GetValue(lastDays);
             if (days < 0) throw new ArgumentException($"--last-days: {days} is negative; give a number of days, or 0 for every day.");
             (int FirstDay, long Rows)? window = days == 0 ? null : ProgressDisplay.Spin(console, quiet, $"Finding the last {days} days", () => RecentDays.Window(ImpressionFile.Read(file), days));
-            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window);
+            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window, ranks);
             using (model)
             {
+                if (!lead) return KeepCli.Ok;
                 Save(model, file, path);
                 File.Delete(checkpoints.Path); // the finished model supersedes it
                 var summary = new
                 {
                     model = path,
+                    ranks = ranks?.Size ?? 1,
                     rows = model.History.Rows,
                     steps = model.History.Steps,
                     firstDay = window?.FirstDay,
@@ -74,7 +81,7 @@ internal static class PretrainCommand
                     finalLosses = model.History.Losses.Count > 0 ? model.History.Losses[^1].TaskLosses : [],
                 };
                 if (result.GetValue(output2.Json)) console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(summary, CliJson.Options));
-                else console.MarkupLineInterpolated($"Knowledge model written to [bold]{path}[/]: {summary.rows:N0} rows, {summary.steps:N0} steps, {(window is { } w ? $"days {w.FirstDay}..{summary.lastDay}" : $"last day {summary.lastDay}")}, final losses {string.Join(" / ", summary.finalLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))} ({string.Join(" / ", summary.tasks)}).");
+                else console.MarkupLineInterpolated($"Knowledge model written to [bold]{path}[/]{(summary.ranks > 1 ? $" by {summary.ranks} ranks" : "")}: {summary.rows:N0} rows, {summary.steps:N0} steps, {(window is { } w ? $"days {w.FirstDay}..{summary.lastDay}" : $"last day {summary.lastDay}")}, final losses {string.Join(" / ", summary.finalLosses.Select(l => l.ToString("F4", CultureInfo.InvariantCulture)))} ({string.Join(" / ", summary.tasks)}).");
             }
             return KeepCli.Ok;
         }));
@@ -86,7 +93,7 @@ internal static class PretrainCommand
     /// <paramref name="window"/> (see <see cref="RecentDays.Window"/>), on the rows of its first day and later only.
     /// </summary>
     public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom, Checkpoints? checkpoints = null,
-        (int FirstDay, long Rows)? window = null)
+        (int FirstDay, long Rows)? window = null, Training.Distributed.ICommunicator? ranks = null)
     {
         Func<IEnumerable<ImpressionBatch>> data = window is { } w ? () => RecentDays.From(ImpressionFile.Read(file), w.FirstDay) : () => ImpressionFile.Read(file);
         long rows = window?.Rows ?? ImpressionFile.Load(file).GetRowCount() ?? 0;
@@ -102,6 +109,7 @@ internal static class PretrainCommand
             {
                 CheckpointPath = checkpoints is { EveryRows: > 0 } c ? c.Path : null,
                 CheckpointEveryRows = checkpoints is { EveryRows: > 0 } d ? d.EveryRows : 1,
+                Communicator = ranks,
             };
             if (checkpoints is { Resume: true })
                 return trainer.Resume(checkpoints.Path, data, rows, progress);

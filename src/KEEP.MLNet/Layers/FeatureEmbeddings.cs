@@ -52,7 +52,7 @@ public sealed class FeatureEmbeddings : nn.Module, Training.IRowwiseEmbeddings
 
     IReadOnlyList<Embedding> Training.IRowwiseEmbeddings.Tables => [_user, _item, _shop, _category];
 
-    Training.RowLookups? Training.IRowwiseEmbeddings.RowLookups { get; set; }
+    Training.IRowLookups? Training.IRowwiseEmbeddings.RowLookups { get; set; }
 
     /// <summary>Row-wise training gathers only the rows a step uses (see <see cref="Training.RowwiseAdam"/>); otherwise the table's own lookup.</summary>
     private Tensor Lookup(Embedding table, Tensor ids)

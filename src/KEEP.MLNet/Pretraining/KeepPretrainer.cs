@@ -1,5 +1,6 @@
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Training;
+using KEEP.MLNet.Training.Distributed;
 using static TorchSharp.torch;
 
 namespace KEEP.MLNet.Pretraining;
@@ -30,6 +31,17 @@ public sealed class KeepPretrainer
     public long CheckpointEveryRows { get; init; } = 200_000;
 
     /// <summary>
+    /// The ranks of a data-parallel run across processes (KEEP.MLNet.Mpi's <c>MpiCommunicator</c> under <c>mpiexec</c>);
+    /// null, or a single rank, trains in this process alone. With N ranks every rank reads the same rows in the same
+    /// day-shuffled order and trains on its 1/N of each block of <see cref="PretrainingOptions.BatchSize"/> rows (the
+    /// block over all ranks, so N ranks follow the single-process run with the same batch size); the dense gradients
+    /// are summed over the ranks and every embedding table is sharded by row (row id on rank id mod N), so no rank
+    /// holds a whole table while training. Every rank returns the whole trained model; resume checkpoints are written
+    /// whole by rank 0 (call <see cref="Fit"/> or <see cref="Resume"/> on every rank with the same arguments).
+    /// </summary>
+    public ICommunicator? Communicator { get; init; }
+
+    /// <summary>
     /// Builds vocabularies from <paramref name="data"/> (one pass), then trains a new model on it (a second
     /// pass). <paramref name="data"/> is called once per pass and must yield the same rows each time.
     /// </summary>
@@ -38,7 +50,7 @@ public sealed class KeepPretrainer
         var model = Initialise(data, out long rows);
         try
         {
-            return Train(model, data(), rows, progress, Checkpoints(), null, cancellation);
+            return Train(model, data(), rows, progress, Checkpoints(), null, Communicator, cancellation);
         }
         catch
         {
@@ -79,7 +91,7 @@ public sealed class KeepPretrainer
         try
         {
             ConfigureTorch(resume.Model.Options);
-            return Train(resume.Model, data(), expectedRows, progress, Checkpoints(checkpointPath), resume, cancellation);
+            return Train(resume.Model, data(), expectedRows, progress, Checkpoints(checkpointPath), resume, Communicator, cancellation);
         }
         catch
         {
@@ -105,7 +117,7 @@ public sealed class KeepPretrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ConfigureTorch(model.Options);
-        return Train(model, data, expectedRows, progress, null, null, cancellation);
+        return Train(model, data, expectedRows, progress, null, null, null, cancellation);
     }
 
     private static void ConfigureTorch(PretrainingOptions options)
@@ -113,20 +125,25 @@ public sealed class KeepPretrainer
 
     /// <summary>
     /// Trains on the day-ordered stream through the training engine; with <paramref name="resume"/>, starts after
-    /// the position a checkpoint recorded (its blocks are skipped unprepared) with the optimizer state it saved.
+    /// the position a checkpoint recorded (its blocks are skipped unprepared) with the optimizer state it saved;
+    /// with a <paramref name="communicator"/> of several ranks, on this rank's share of every block.
     /// </summary>
     private static PretrainedModel Train(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows,
         IProgress<PretrainingProgress>? progress, (string Path, long EveryRows)? checkpoints,
-        ResumeState<PretrainedModel, ResumeCheckpoint.Position>? resume, CancellationToken cancellation)
+        ResumeState<PretrainedModel, ResumeCheckpoint.Position>? resume, ICommunicator? communicator, CancellationToken cancellation)
     {
         var options = model.Options;
         var network = model.Network;
+        var ranks = communicator is { Size: > 1 } ? communicator : null;
+        if (ranks != null && options.BatchSize < ranks.Size)
+            throw new ArgumentException($"Pre-training option BatchSize ({options.BatchSize}) is the block over all ranks and must be at least the number of ranks ({ranks.Size}).");
         network.train();
-        using var optimizer = resume?.RestoreOptimizer(network, options.LearningRate) ?? TrainingOptimizer.Adam(network, options.LearningRate, options.EmbeddingUpdates);
+        using var optimizer = resume?.RestoreOptimizer(network, options.LearningRate, ranks) ?? TrainingOptimizer.Adam(network, options.LearningRate, options.EmbeddingUpdates, ranks);
+        var sharded = optimizer as ShardedRowwiseAdam;
         // Counters of this call start from the checkpoint's; the history is the one this call started with.
         var start = resume?.Position;
         var history = start?.StartHistory ?? model.History;
-        var step = new PretrainingStep(model, start?.Truncated ?? 0);
+        var step = new PretrainingStep(model, start?.Truncated ?? 0, ranks);
         var losses = new List<LossPoint>(model.History.Losses);
         IEnumerable<LossPoint> Points(IReadOnlyList<LossWindow> windows)
             => windows.Select(w => new LossPoint(history.Steps + w.Step, history.Rows + w.Rows, w.Losses.Skip(1).ToArray()));
@@ -141,14 +158,18 @@ public sealed class KeepPretrainer
             CheckpointEveryRows = checkpoints?.EveryRows ?? 1,
             Checkpoint = checkpoints is not { Path: var path } ? null : (at, windows) =>
             {
-                var sofar = new PretrainedModel(options, model.Vocabularies, network, Updated(history, at.Rows, at.Steps, step.LastDay, step.Truncated, [.. losses, .. Points(windows)]));
-                ResumeCheckpoint.Write(path, sofar, optimizer, new ResumeCheckpoint.Position(history.Steps, at.Steps, at.Rows, step.Truncated, history));
+                long truncated = step.TotalTruncated();
+                var sofar = new PretrainedModel(options, model.Vocabularies, network, Updated(history, at.Rows, at.Steps, step.LastDay, truncated, [.. losses, .. Points(windows)]));
+                var position = new ResumeCheckpoint.Position(history.Steps, at.Steps, at.Rows, truncated, history);
+                if (sharded == null) ResumeCheckpoint.Write(path, sofar, optimizer, position);
+                else sharded.WithWholeTables(root: 0, writeOptimizer => ResumeCheckpoint.Write(path, sofar, optimizer.Kind, writeOptimizer, position));
             },
             Cancellation = cancellation,
         }, step, optimizer);
+        sharded?.AssembleTables();
         network.eval();
         var end = outcome.End;
-        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, end.Rows, end.Steps, step.LastDay, step.Truncated, [.. losses, .. Points(outcome.Windows)]));
+        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, end.Rows, end.Steps, step.LastDay, step.TotalTruncated(), [.. losses, .. Points(outcome.Windows)]));
     }
 
     private static TrainingHistory Updated(TrainingHistory start, long rows, long steps, int lastDay, long truncated, List<LossPoint> losses) => start with
@@ -162,37 +183,67 @@ public sealed class KeepPretrainer
 
     /// <summary>
     /// The network's part of a pre-training step: a block becomes index arrays and per-task targets off the
-    /// training thread; its loss is the sum over tasks of BCE + α·pairwise (each task's loss is recorded).
+    /// training thread; its loss is the sum over tasks of BCE + α·pairwise (each task's loss is recorded). With
+    /// <paramref name="ranks"/>, the network runs on this rank's share of the block and the loss over the whole block
+    /// is computed from every rank's logits (<see cref="GatheredRows"/>).
     /// </summary>
-    private sealed class PretrainingStep(PretrainedModel model, long truncated) : ITrainingStep<ImpressionBatch, PreparedBatch>
+    private sealed class PretrainingStep(PretrainedModel model, long truncated, ICommunicator? ranks) : ITrainingStep<ImpressionBatch, PreparedBatch>
     {
         private readonly PretrainingOptions _options = model.Options;
+        private long _truncatedHere;
 
-        /// <summary>Behaviours truncated so far (including those before a resume).</summary>
-        public long Truncated { get; private set; } = truncated;
+        /// <summary>Behaviours truncated so far (including those before a resume), over all ranks: a collective call with ranks.</summary>
+        public long TotalTruncated()
+        {
+            if (ranks == null) return truncated + _truncatedHere;
+            var sum = new[] { _truncatedHere };
+            ranks.SumInPlace(sum);
+            return truncated + sum[0];
+        }
 
         /// <summary>The last day trained on.</summary>
         public int LastDay { get; private set; } = model.History.LastDay;
 
-        public PreparedBatch Prepare(ImpressionBatch batch) => PreparedBatch.From(batch, model.Vocabularies, _options);
+        public PreparedBatch Prepare(ImpressionBatch batch) => PreparedBatch.From(batch, model.Vocabularies, _options, ranks);
 
         public StepLoss? Loss(PreparedBatch batch)
         {
             var output = model.Network.forward(batch.Input.ToTensors());
+            var logits = ranks == null ? output.Logits : Gathered(output.Logits, ranks);
             var parts = new Tensor[_options.Tasks.Count];
-            for (int t = 0; t < parts.Length; t++) (parts[t], _, _) = KeepLoss.Task(output.Logits[t], batch.Targets[t], _options.PairwiseWeight);
-            Truncated += batch.Input.TruncatedBehaviours;
+            for (int t = 0; t < parts.Length; t++) (parts[t], _, _) = KeepLoss.Task(logits[t], batch.Targets[t], _options.PairwiseWeight);
+            _truncatedHere += batch.Input.TruncatedBehaviours;
             LastDay = Math.Max(LastDay, batch.Day);
-            return new StepLoss(parts.Aggregate((a, b) => a.Plus(b)), parts, batch.Input.Rows);
+            return new StepLoss(parts.Aggregate((a, b) => a.Plus(b)), parts, batch.Rows);
+        }
+
+        /// <summary>Every rank's logits of each task, in rank order: the whole block's.</summary>
+        private static Tensor[] Gathered(Tensor[] logits, ICommunicator ranks)
+        {
+            var all = GatheredRows.Of(stack(logits, 1), ranks);
+            return [.. Enumerable.Range(0, logits.Length).Select(t => all.select(1, t))];
         }
     }
 
-    /// <summary>A block ready for a step: index arrays and per-task targets, built off the training thread.</summary>
-    private sealed record PreparedBatch(ModelInput Input, TaskTargets[] Targets, int Day)
+    /// <summary>
+    /// A block ready for a step, built off the training thread: the index arrays of this rank's share of its rows
+    /// (all of them in a single process) and per-task targets of the whole block.
+    /// </summary>
+    private sealed record PreparedBatch(ModelInput Input, TaskTargets[] Targets, int Day, int Rows)
     {
-        public static PreparedBatch From(ImpressionBatch batch, FeatureVocabularies vocabularies, PretrainingOptions options)
-            => new(ModelInput.From(batch, 0, batch.Count, vocabularies, options.HistoryLength),
+        public static PreparedBatch From(ImpressionBatch batch, FeatureVocabularies vocabularies, PretrainingOptions options, ICommunicator? ranks)
+        {
+            var (start, count) = ranks == null ? (0, batch.Count) : Share(batch.Count, ranks.Rank, ranks.Size);
+            return new(ModelInput.From(batch, start, count, vocabularies, options.HistoryLength),
                 options.Tasks.Select(t => TaskTargets.For(t, batch, 0, batch.Count, withPairs: options.PairwiseWeight > 0)).ToArray(),
-                batch.Day[batch.Count - 1]);
+                batch.Day[batch.Count - 1], batch.Count);
+        }
+
+        /// <summary>Rank r's rows of a block of n: [⌊n·r/N⌋, ⌊n·(r+1)/N⌋), contiguous and in rank order.</summary>
+        private static (int Start, int Count) Share(int rows, int rank, int ranks)
+        {
+            int start = (int)((long)rows * rank / ranks), end = (int)((long)rows * (rank + 1) / ranks);
+            return (start, end - start);
+        }
     }
 }

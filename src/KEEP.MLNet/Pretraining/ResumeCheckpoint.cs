@@ -21,6 +21,10 @@ internal static class ResumeCheckpoint
     public static void Write(string path, PretrainedModel model, Training.ITrainingOptimizer optimizer, Position position)
         => ResumeArchive.Write(path, position, model.WriteTo, optimizer);
 
+    /// <summary>Writes a checkpoint whose optimizer state of kind <paramref name="kind"/> <paramref name="writeOptimizer"/> writes (a sharded run's, assembled whole).</summary>
+    public static void Write(string path, PretrainedModel model, Training.EmbeddingUpdates kind, Action<Stream> writeOptimizer, Position position)
+        => ResumeArchive.Write(path, position, model.WriteTo, kind, writeOptimizer);
+
     public static ResumeState<PretrainedModel, Position> Read(string path)
         => ResumeArchive.Read<PretrainedModel, Position>(path, PretrainedModel.ReadFrom, "model.keep", PretrainedModel.Load, "resume checkpoint");
 }

@@ -26,7 +26,7 @@ internal static class HeldScalars
     public static Tensor PlusValue(this Tensor x, double value)
     {
         using var s = value.ToScalar();
-        return x.add(s);
+        return x.add(s, One); // TorchSharp's add(Scalar) passes its alpha as a temporary Scalar
     }
 
     /// <summary>0, 1, …, <paramref name="count"/> − 1 as Int64.</summary>
@@ -34,6 +34,15 @@ internal static class HeldScalars
     {
         using var stop = count.ToScalar();
         return arange(stop, ScalarType.Int64);
+    }
+
+    /// <summary><paramref name="start"/>, <paramref name="start"/> + <paramref name="step"/>, … below <paramref name="stop"/>, as Int64.</summary>
+    public static Tensor Range(long start, long stop, long step)
+    {
+        using var from = start.ToScalar();
+        using var to = stop.ToScalar();
+        using var by = step.ToScalar();
+        return arange(from, to, by, ScalarType.Int64);
     }
 
     /// <summary>In place: <paramref name="x"/> += <paramref name="other"/>.</summary>
@@ -57,7 +66,7 @@ internal static class HeldScalars
     public static Tensor PlusInPlace(this Tensor x, double value)
     {
         using var s = value.ToScalar();
-        return x.add_(s);
+        return x.add_(s, One); // TorchSharp's add_(Scalar) passes its alpha as a temporary Scalar
     }
 
     /// <summary>In place: <paramref name="x"/> += <paramref name="alpha"/> · <paramref name="other"/>.</summary>

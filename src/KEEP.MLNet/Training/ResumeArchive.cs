@@ -8,11 +8,16 @@ namespace KEEP.MLNet.Training;
 /// checkpoint also loads as a model), its position (<c>resume.json</c>) and the optimizer's state
 /// (<c>optimizer.bin</c>), written atomically so a kill leaves the previous file or the new one.
 /// Format 3 keeps the model's parts in the checkpoint itself; formats 1 and 2 (still read) nested the model's
-/// own file in one entry, and format 1 (dense Adam only) did not record the optimizer.
+/// own file in one entry, and format 1 (dense Adam only) did not record the optimizer. Format 4's row-wise Adam
+/// state leaves the embedding tables out of the dense Adam's state (up to format 3 it carried two unused,
+/// table-sized zero moments per table, which cannot be told apart from a network's dense parameters on reading).
 /// </summary>
 internal static class ResumeArchive
 {
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
+
+    /// <summary>The first format whose row-wise Adam state has no dense moments of the embedding tables.</summary>
+    public const int FirstRowwiseWithoutTableMoments = 4;
 
     /// <summary>The entry that makes a zip a resume checkpoint.</summary>
     public const string HeaderEntry = "resume.json";
@@ -20,13 +25,17 @@ internal static class ResumeArchive
 
     /// <summary>Writes the checkpoint: <paramref name="writeModel"/> adds the model's parts to the zip.</summary>
     public static void Write<TPosition>(string path, TPosition position, Action<ZipArchive> writeModel, ITrainingOptimizer optimizer)
+        => Write(path, position, writeModel, optimizer.Kind, optimizer.Save);
+
+    /// <summary>Writes the checkpoint with an optimizer state of kind <paramref name="kind"/> that <paramref name="writeOptimizer"/> writes.</summary>
+    public static void Write<TPosition>(string path, TPosition position, Action<ZipArchive> writeModel, EmbeddingUpdates kind, Action<Stream> writeOptimizer)
     {
         using var file = new AtomicFile(path);
         using (var zip = new ZipArchive(file.Stream, ZipArchiveMode.Create, leaveOpen: true))
         {
-            CheckpointArchive.WriteJson(zip, HeaderEntry, new Header<TPosition>(FormatVersion, position, optimizer.Kind));
+            CheckpointArchive.WriteJson(zip, HeaderEntry, new Header<TPosition>(FormatVersion, position, kind));
             writeModel(zip);
-            CheckpointArchive.Write(zip, OptimizerEntry, optimizer.Save);
+            CheckpointArchive.Write(zip, OptimizerEntry, writeOptimizer);
         }
         file.Commit();
     }
@@ -46,7 +55,7 @@ internal static class ResumeArchive
             var optimizer = CheckpointArchive.Read(zip, OptimizerEntry, s => ((MemoryStream)s).ToArray());
             var model = header.Version >= 3 ? readModel(zip) : CheckpointArchive.Read(zip, nestedEntry, s => readNestedModel(s, $"{path}:{nestedEntry}"));
             // Format 1 had no optimizer field: it was always TorchSharp's dense Adam.
-            return new ResumeState<TModel, TPosition>(model, header.Position, header.Version == 1 ? EmbeddingUpdates.DenseAdam : header.Optimizer, optimizer);
+            return new ResumeState<TModel, TPosition>(model, header.Position, header.Version == 1 ? EmbeddingUpdates.DenseAdam : header.Optimizer, optimizer) { FormatVersion = header.Version };
         }, kind);
 
     private sealed record Header<TPosition>(int Version, TPosition Position, EmbeddingUpdates Optimizer);
@@ -55,10 +64,15 @@ internal static class ResumeArchive
 /// <summary>A resume checkpoint read back: the model so far, where the run stood, and the optimizer's kind and state.</summary>
 internal sealed record ResumeState<TModel, TPosition>(TModel Model, TPosition Position, EmbeddingUpdates Optimizer, byte[] OptimizerState)
 {
-    /// <summary>The optimizer of the resumed run, in the state the checkpoint saved.</summary>
-    public ITrainingOptimizer RestoreOptimizer(TorchSharp.torch.nn.Module network, double learningRate)
+    /// <summary>The checkpoint's format.</summary>
+    public int FormatVersion { get; init; } = ResumeArchive.FirstRowwiseWithoutTableMoments;
+
+    /// <summary>The optimizer of the resumed run, in the state the checkpoint saved (sharded over the ranks of <paramref name="communicator"/>, if any).</summary>
+    public ITrainingOptimizer RestoreOptimizer(TorchSharp.torch.nn.Module network, double learningRate, Distributed.ICommunicator? communicator = null)
     {
-        var optimizer = TrainingOptimizer.Adam(network, learningRate, Optimizer);
+        if (Optimizer == EmbeddingUpdates.RowwiseAdam && FormatVersion < ResumeArchive.FirstRowwiseWithoutTableMoments)
+            throw new InvalidDataException($"this resume checkpoint (format {FormatVersion}) holds row-wise Adam state in an earlier layout that this KEEP.MLNet cannot restore; start the run again without resuming");
+        var optimizer = TrainingOptimizer.Adam(network, learningRate, Optimizer, communicator);
         try
         {
             optimizer.Load(new MemoryStream(OptimizerState));

@@ -43,14 +43,35 @@ public static class TrainingOptimizer
     /// <summary>
     /// Adam at <paramref name="learningRate"/> over <paramref name="network"/>'s parameters; with
     /// <see cref="EmbeddingUpdates.RowwiseAdam"/> the tables of every <see cref="IRowwiseEmbeddings"/> in the network
-    /// are updated row-wise and the rest densely.
+    /// are updated row-wise and the rest densely. With a <paramref name="communicator"/> of more than one rank, the
+    /// tables are sharded by row over the ranks (<see cref="Distributed.ShardedRowwiseAdam"/>).
     /// </summary>
-    public static ITrainingOptimizer Adam(nn.Module network, double learningRate, EmbeddingUpdates updates)
+    public static ITrainingOptimizer Adam(nn.Module network, double learningRate, EmbeddingUpdates updates, Distributed.ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        bool sharded = communicator is { Size: > 1 };
+        if (sharded && updates != EmbeddingUpdates.RowwiseAdam)
+            throw new ArgumentException($"Training across {communicator!.Size} ranks shards the embedding tables, which only row-wise Adam updates (got {updates}).", nameof(updates));
         if (updates == EmbeddingUpdates.DenseAdam) return new DenseAdam(network.parameters(), learningRate);
         var owners = network.modules().OfType<IRowwiseEmbeddings>().ToList();
-        return new RowwiseAdam(network, owners, learningRate);
+        return sharded ? new Distributed.ShardedRowwiseAdam(network, owners, learningRate, communicator!) : new RowwiseAdam(network, owners, learningRate);
+    }
+}
+
+/// <summary>The parameters of a network that are not embedding tables trained row-wise.</summary>
+internal static class DenseParameters
+{
+    /// <summary>
+    /// <paramref name="network"/>'s parameters other than the weights of <paramref name="tables"/>, in the network's
+    /// order. Found by the tables' names in the network: TorchSharp hands out a new wrapper (and handle) of a
+    /// parameter on every access, so parameters cannot be matched by handle.
+    /// </summary>
+    public static List<Parameter> Of(nn.Module network, IEnumerable<Embedding> tables)
+    {
+        var set = new HashSet<nn.Module>(tables, ReferenceEqualityComparer.Instance);
+        var sparse = network.named_modules().Where(m => set.Contains(m.module)).Select(m => m.name + ".weight").ToHashSet(StringComparer.Ordinal);
+        if (sparse.Count != set.Count) throw new ArgumentException($"{set.Count - sparse.Count} of the {set.Count} embedding tables are not modules of the network.", nameof(tables));
+        return [.. network.named_parameters().Where(p => !sparse.Contains(p.name)).Select(p => p.parameter)];
     }
 }
 

@@ -7,11 +7,11 @@ namespace KEEP.MLNet.Tests.Packaging;
 [TestClass]
 public sealed class PackageInstallTests
 {
-    private static readonly string[] Packages = ["KEEP.MLNet", "KEEP.MLNet.Redis", "KEEP.MLNet.Experiments"];
+    private static readonly string[] Packages = ["KEEP.MLNet", "KEEP.MLNet.Redis", "KEEP.MLNet.Experiments", "KEEP.MLNet.Mpi"];
 
     [TestMethod]
     [Timeout(900_000, CooperativeCancellation = true)]
-    public void The_three_packages_pack_and_install_into_a_fresh_project_from_a_local_feed()
+    public void The_four_packages_pack_and_install_into_a_fresh_project_from_a_local_feed()
     {
         string root = TestPaths.RepositoryRoot();
         string work = TestWorlds.TempFolder("packages");
@@ -40,13 +40,14 @@ public sealed class PackageInstallTests
         foreach (string package in Packages)
             Dotnet(root, "pack", Path.Combine("src", package, package + ".csproj"), "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={version}");
 
-        // The core package names no tree trainer and no Redis client; the others bring their own.
+        // The core package names no tree trainer, no Redis client and no MPI; the others bring their own.
         var dependencies = Packages.ToDictionary(p => p, p => Dependencies(Path.Combine(feed, $"{p}.{version}.nupkg")));
         CollectionAssert.IsSubsetOf(new[] { "Microsoft.ML", "TorchSharp-cpu" }, dependencies["KEEP.MLNet"]);
-        foreach (string excluded in new[] { "Microsoft.ML.FastTree", "Microsoft.ML.LightGbm", "StackExchange.Redis" })
+        foreach (string excluded in new[] { "Microsoft.ML.FastTree", "Microsoft.ML.LightGbm", "StackExchange.Redis", "MPI.NET" })
             CollectionAssert.DoesNotContain(dependencies["KEEP.MLNet"], excluded, $"KEEP.MLNet must not depend on {excluded}");
         CollectionAssert.IsSubsetOf(new[] { "KEEP.MLNet", "StackExchange.Redis" }, dependencies["KEEP.MLNet.Redis"]);
         CollectionAssert.IsSubsetOf(new[] { "KEEP.MLNet", "Microsoft.ML.FastTree", "Microsoft.ML.LightGbm" }, dependencies["KEEP.MLNet.Experiments"]);
+        CollectionAssert.IsSubsetOf(new[] { "KEEP.MLNet", "MPI.NET" }, dependencies["KEEP.MLNet.Mpi"]);
 
         // A fresh project outside the repository (none of its build files apply), the local feed beside nuget.org.
         string app = Directory.CreateDirectory(Path.Combine(work, "app")).FullName;
@@ -90,13 +91,14 @@ public sealed class PackageInstallTests
             var options = new PretrainingOptions { BatchSize = 200, TowerLayers = [32, 16], AttentionLayers = [8] };
             using var model = new KeepPretrainer(options).Fit(() => [batch]);
             int width = model.Extract(batch, 0, 10).Interaction.Length / 10;
-            // Redis package: the redis:// scheme registers; Experiments package: the trainer-by-name pipelines.
+            // Redis package: the redis:// scheme registers; Experiments package: the trainer-by-name pipelines;
+            // MPI package: outside mpiexec it reports no job (and loads no MPI).
             KEEP.MLNet.Serving.RedisKnowledgeStore.Register();
             string trainers = string.Join(",", KEEP.MLNet.Experiments.DownstreamPipelines.Trainers);
-            Console.WriteLine($"ok rows={model.History.Rows} kui={width} trainers={trainers}");
+            Console.WriteLine($"ok rows={model.History.Rows} kui={width} trainers={trainers} ranks={KEEP.MLNet.Mpi.MpiCommunicator.LaunchedRanks}");
             """);
         string output = Dotnet(app, "run", "--project", "App.csproj");
-        StringAssert.Contains(output, "ok rows=600 kui=48 trainers=fasttree,lightgbm,sdca");
+        StringAssert.Contains(output, "ok rows=600 kui=48 trainers=fasttree,lightgbm,sdca ranks=0");
     }
 
     private static List<string> Dependencies(string nupkg)
