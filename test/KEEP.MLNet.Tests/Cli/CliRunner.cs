@@ -7,7 +7,10 @@ namespace KEEP.MLNet.Tests.Cli;
 /// <summary>Runs the <c>keep</c> command line in-process and captures what it prints.</summary>
 internal static class CliRunner
 {
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => RunAs(null, args);
+
+    /// <summary>Runs <c>keep</c> in-process as one rank of a job of <paramref name="ranks"/> (null: a single process).</summary>
+    public static (int ExitCode, string Output) RunAs(KEEP.MLNet.Training.Distributed.ICommunicator? ranks, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -21,7 +24,7 @@ internal static class CliRunner
         // Help and parse errors are captured through System.CommandLine's own writers, never by redirecting the
         // process-wide Console, which tests running in parallel also write to.
         var capture = new StringWriter();
-        int code = KeepCli.Run(args, console, capture, capture);
+        int code = KeepCli.Run(args, console, capture, capture, ranks);
         return (code, writer.ToString() + capture.ToString());
     }
 

@@ -16,6 +16,16 @@ public sealed class DistributedPretrainingTests
 {
     private static string[] Common(string data) => ["--data", data, "--batch-size", "500", "--seed", "3"];
 
+    /// <summary>An uninterrupted two-rank run on the tiny world (the reference of the kill test too).</summary>
+    private static readonly Lazy<string> TwoRanks = new(() =>
+    {
+        string two = Path.Combine(TestWorlds.TempFolder("mpi-two"), "two.zip");
+        var (code, output) = RunRanks(Mpiexec(), 2, ["pretrain", .. Common(TestWorlds.Tiny.Files[DatasetSplit.Super]), "--out", two, "--json"]);
+        Assert.AreEqual(0, code, output);
+        StringAssert.Contains(output, "\"ranks\": 2");
+        return two;
+    });
+
     [TestMethod]
     [Timeout(900_000, CooperativeCancellation = true)]
     public void Two_ranks_follow_the_single_process_run_and_one_rank_is_it_bit_for_bit()
@@ -23,12 +33,9 @@ public sealed class DistributedPretrainingTests
         string mpiexec = Mpiexec();
         string folder = TestWorlds.TempFolder("mpi");
         string data = TestWorlds.Tiny.Files[DatasetSplit.Super];
-        string single = Path.Combine(folder, "single.zip"), two = Path.Combine(folder, "two.zip"), one = Path.Combine(folder, "one.zip");
+        string single = Path.Combine(folder, "single.zip"), two = TwoRanks.Value, one = Path.Combine(folder, "one.zip");
         var (code, output) = CliRunner.Run(["pretrain", .. Common(data), "--out", single, "--quiet"]);
         Assert.AreEqual(0, code, output);
-        (code, output) = RunRanks(mpiexec, 2, ["pretrain", .. Common(data), "--out", two, "--json"]);
-        Assert.AreEqual(0, code, output);
-        StringAssert.Contains(output, "\"ranks\": 2");
         (code, output) = RunRanks(mpiexec, 1, ["pretrain", .. Common(data), "--out", one, "--quiet"]);
         Assert.AreEqual(0, code, output);
 
@@ -52,6 +59,85 @@ public sealed class DistributedPretrainingTests
         var expected = reference.Extract(rows).Interaction;
         var actual = byTwo.Extract(rows).Interaction;
         Assert.IsLessThan(1e-3, expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)), "and so is their knowledge");
+    }
+
+    [TestMethod]
+    [Timeout(900_000, CooperativeCancellation = true)]
+    public void Killing_one_rank_ends_the_job_and_the_ranks_resume_from_its_checkpoint_to_the_uninterrupted_result()
+    {
+        string mpiexec = Mpiexec();
+        string data = TestWorlds.Tiny.Files[DatasetSplit.Super];
+        string killed = Path.Combine(TestWorlds.TempFolder("mpi-kill"), "killed.zip");
+        string[] run = ["pretrain", .. Common(data), "--out", killed, "--checkpoint-every", "8000", "--quiet"];
+        string output;
+        int rank1;
+        using (var job = StartRanks(mpiexec, 2, run))
+        {
+            var stdout = job.StandardOutput.ReadToEndAsync();
+            var stderr = job.StandardError.ReadToEndAsync();
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (!File.Exists(killed + ".resume") && !job.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            Assert.IsFalse(job.HasExited, "the job ended before a rank could be killed; write checkpoints earlier");
+            rank1 = RankProcess(killed, rank: 1);
+            using (var kill = Process.Start("kill", ["-KILL", rank1.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            Assert.IsTrue(job.WaitForExit(120_000), "the other rank did not end with the killed one");
+            output = stdout.Result + stderr.Result;
+            Assert.AreNotEqual(0, job.ExitCode, output);
+        }
+        Assert.AreEqual(0, RankProcesses(killed).Count, "no rank is left running");
+        // A killed process prints nothing itself: mpiexec (MPICH's Hydra) names it by its process id and the signal.
+        StringAssert.Contains(output, $"PID {rank1} ", "mpiexec names the process that ended");
+        StringAssert.Contains(output, "signal 9");
+        Assert.IsFalse(File.Exists(killed), "a killed job leaves no model file");
+
+        var (code, resumed) = RunRanks(mpiexec, 2, [.. run, "--resume"]);
+        Assert.AreEqual(0, code, resumed);
+        Assert.IsFalse(File.Exists(killed + ".resume"), "the finished model supersedes the checkpoint");
+        using var expected = KnowledgeModelFile.LoadCheckpoint(TwoRanks.Value);
+        using var actual = KnowledgeModelFile.LoadCheckpoint(killed);
+        Assert.AreEqual(expected.History.Rows, actual.History.Rows);
+        CollectionAssert.AreEqual(expected.History.Losses.SelectMany(l => l.TaskLosses).ToArray(), actual.History.Losses.SelectMany(l => l.TaskLosses).ToArray());
+        Assert.AreEqual(0.0, MaxDifference(expected, actual), "resumed from the checkpoint, the ranks end where the uninterrupted job ended");
+    }
+
+    [TestMethod]
+    public void A_rank_that_fails_says_which_rank_it_is()
+    {
+        var (code, output) = CliRunner.RunAs(new StubRanks(Rank: 1, Size: 3), "pretrain", "--data", "/no/such/folder", "--out", Path.Combine(TestWorlds.TempFolder("mpi-fail"), "x.zip"));
+        Assert.AreEqual(1, code, output);
+        StringAssert.StartsWith(output.Trim(), "error: rank 1 of 3 failed: ");
+        StringAssert.Contains(output, "/no/such/folder");
+    }
+
+    /// <summary>A job's identity without MPI (no collective is reached before the failure).</summary>
+    private sealed record StubRanks(int Rank, int Size) : KEEP.MLNet.Training.Distributed.ICommunicator
+    {
+        public void SumInPlace<T>(T[] values) where T : unmanaged => throw new NotSupportedException();
+        public T[] AllGather<T>(T[] mine, out int[] counts) where T : unmanaged => throw new NotSupportedException();
+        public T[]? Gather<T>(T[] mine, int root) where T : unmanaged => throw new NotSupportedException();
+        public T[] AllToAll<T>(T[] send, int[] sendCounts, out int[] receiveCounts) where T : unmanaged => throw new NotSupportedException();
+        public void Barrier() => throw new NotSupportedException();
+    }
+
+    /// <summary>The processes of ranks writing <paramref name="output"/> (their command line names it).</summary>
+    private static List<int> RankProcesses(string output)
+        => [.. Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse)
+            .Where(pid => ReadProc(pid, "cmdline") is { } cmd && cmd.Contains("keep.dll", StringComparison.Ordinal) && cmd.Contains(output, StringComparison.Ordinal))];
+
+    /// <summary>The process of rank <paramref name="rank"/> (MPICH gives each rank PMI_RANK).</summary>
+    private static int RankProcess(string output, int rank)
+        => RankProcesses(output).Single(pid => ReadProc(pid, "environ") is { } env && env.Split('\0').Contains($"PMI_RANK={rank}"));
+
+    private static string? ReadProc(int pid, string file)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{file}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // ended meanwhile
+        }
     }
 
     /// <summary>The largest absolute difference between the two models' parameters (same names, same shapes).</summary>
