@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using KEEP.MLNet.Training.Distributed;
 
@@ -17,6 +18,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public const string NativeLibraryName = "libmpich.so.12";
 
     private static int _resolverSet;
+    private long _allreduceBytes, _allToAllBytes, _gatherBytes;
     private readonly MPI.Environment _environment;
     private readonly MPI.Intracommunicator _world;
 
@@ -66,6 +68,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(values);
         var sum = new T[values.Length];
+        _allreduceBytes += (long)values.Length * Unsafe.SizeOf<T>();
         _world.Allreduce(values, MPI.Operation<T>.Add, ref sum);
         sum.CopyTo(values, 0);
     }
@@ -75,6 +78,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(mine);
         counts = _world.Allgather(mine.Length);
+        _gatherBytes += (long)mine.Length * Unsafe.SizeOf<T>() * (Size - 1);
         return _world.AllgatherFlattened(mine, counts);
     }
 
@@ -83,6 +87,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     {
         ArgumentNullException.ThrowIfNull(mine);
         var counts = _world.Gather(mine.Length, root);
+        if (Rank != root) _gatherBytes += (long)mine.Length * Unsafe.SizeOf<T>();
         var all = _world.GatherFlattened(mine, counts ?? new int[Size], root);
         return Rank == root ? all : null;
     }
@@ -94,6 +99,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         ArgumentNullException.ThrowIfNull(sendCounts);
         if (sendCounts.Length != Size) throw new ArgumentException($"{sendCounts.Length} send counts for {Size} ranks.", nameof(sendCounts));
         receiveCounts = _world.Alltoall(sendCounts);
+        _allToAllBytes += (long)(sendCounts.Sum() - sendCounts[Rank]) * Unsafe.SizeOf<T>();
         var received = new T[receiveCounts.Sum()];
         _world.AlltoallFlattened(send, sendCounts, receiveCounts, ref received);
         return received;
@@ -102,9 +108,22 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     /// <inheritdoc/>
     public void Barrier() => _world.Barrier();
 
+    /// <summary>
+    /// What this rank has sent other ranks so far, by kind: all-to-all bytes addressed to other ranks (embedding ids,
+    /// rows and row gradients); gathered bytes (its values times the ranks that receive them: logits, whole tables at
+    /// checkpoints); the payload of its sums (dense gradients; a ring all-reduce moves about 2(N−1)/N of it each way).
+    /// </summary>
+    public MpiTraffic Traffic => new(_allToAllBytes, _gatherBytes, _allreduceBytes);
+
     /// <summary>Ends every rank of the job with <paramref name="exitCode"/> (MPI_Abort): a failed rank must not leave the others waiting in a collective.</summary>
     public void Abort(int exitCode) => _world.Abort(exitCode);
 
     /// <summary>Finalises MPI.</summary>
     public void Dispose() => _environment.Dispose();
 }
+
+/// <summary>Bytes a rank has sent, by kind of collective (see <see cref="MpiCommunicator.Traffic"/>).</summary>
+/// <param name="AllToAllBytes">All-to-all bytes addressed to other ranks.</param>
+/// <param name="GatherBytes">Gathered bytes, counted once per receiving rank.</param>
+/// <param name="SumPayloadBytes">The payload of all-reduce sums.</param>
+public sealed record MpiTraffic(long AllToAllBytes, long GatherBytes, long SumPayloadBytes);

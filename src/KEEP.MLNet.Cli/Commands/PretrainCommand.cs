@@ -63,9 +63,12 @@ internal static class PretrainCommand
             int days = result.GetValue(lastDays);
             if (days < 0) throw new ArgumentException($"--last-days: {days} is negative; give a number of days, or 0 for every day.");
             (int FirstDay, long Rows)? window = days == 0 ? null : ProgressDisplay.Spin(console, quiet, $"Finding the last {days} days", () => RecentDays.Window(ImpressionFile.Read(file), days));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window, ranks);
+            double seconds = clock.Elapsed.TotalSeconds;
             using (model)
             {
+                var (peaks, traffic) = RankFigures(ranks);
                 if (!lead) return KeepCli.Ok;
                 Save(model, file, path);
                 File.Delete(checkpoints.Path); // the finished model supersedes it
@@ -73,6 +76,9 @@ internal static class PretrainCommand
                 {
                     model = path,
                     ranks = ranks?.Size ?? 1,
+                    seconds = Math.Round(seconds, 2),
+                    peakMemoryBytes = peaks,
+                    bytesSent = traffic,
                     rows = model.History.Rows,
                     steps = model.History.Steps,
                     firstDay = window?.FirstDay,
@@ -86,6 +92,20 @@ internal static class PretrainCommand
             return KeepCli.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Every rank's peak resident memory and, under MPI, the bytes it sent by kind of collective (a collective call: every
+    /// rank of the job calls it); one entry in a single process.
+    /// </summary>
+    private static (long[] Peaks, object[]? Traffic) RankFigures(Training.Distributed.ICommunicator? ranks)
+    {
+        long peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+        if (ranks == null) return ([peak], null);
+        var peaks = ranks.AllGather(new[] { peak }, out _);
+        var mine = ranks is Mpi.MpiCommunicator mpi ? mpi.Traffic : new Mpi.MpiTraffic(0, 0, 0);
+        var all = ranks.AllGather(new[] { mine.AllToAllBytes, mine.GatherBytes, mine.SumPayloadBytes }, out _);
+        return (peaks, [.. Enumerable.Range(0, ranks.Size).Select(r => (object)new { allToAll = all[3 * r], gather = all[3 * r + 1], sumPayload = all[3 * r + 2] })]);
     }
 
     /// <summary>

@@ -67,11 +67,48 @@ public static class GaucEvaluator
         return (dense, [.. names]);
     }
 
-    private sealed record Rows(float[] Scores, bool[] Labels, int[] Groups, float[]? Probabilities, string[] GroupNames, long MissingLabels);
+    /// <summary>Collected rows: score, label, dense group and probability per row, the groups' names, and rows skipped for a NaN label.</summary>
+    internal sealed record Rows(float[] Scores, bool[] Labels, int[] Groups, float[]? Probabilities, string[] GroupNames, long MissingLabels);
+
+    /// <summary>The sums GAUC is made of: Σ n_g·AUC_g and Σ n_g over the two-class groups, their count, the single-class groups, and the summed log-loss.</summary>
+    internal readonly record struct GroupSums(double WeightedAuc, long Weight, long Groups, long SingleClassGroups, double LogLoss);
 
     private static GaucMetrics Compute(Rows rows, Func<int, bool> includeGroup)
     {
         var (scores, labels, start, logLoss) = SortByGroup(rows, includeGroup);
+        var sums = Sum(scores, labels, start, logLoss);
+        int n = scores.Length;
+        return new GaucMetrics
+        {
+            Gauc = sums.Weight == 0 ? double.NaN : sums.WeightedAuc / sums.Weight,
+            Auc = RocAuc.Compute(scores, labels),
+            LogLoss = rows.Probabilities == null || n == 0 ? double.NaN : logLoss / n,
+            Groups = sums.Groups,
+            SingleClassGroups = sums.SingleClassGroups,
+            Impressions = n,
+            WeightedImpressions = sums.Weight,
+            MissingLabels = rows.MissingLabels,
+        };
+    }
+
+    /// <summary>The GAUC sums of every group of <paramref name="rows"/>.</summary>
+    internal static GroupSums Sums(Rows rows)
+    {
+        var (scores, labels, start, logLoss) = SortByGroup(rows, _ => true);
+        return Sum(scores, labels, start, logLoss);
+    }
+
+    /// <summary>The summed log-loss (bits) of the rows' probabilities; 0 without probabilities.</summary>
+    internal static double LogLossSum(Rows rows)
+    {
+        if (rows.Probabilities is not { } p) return 0;
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) sum += LogLossBits(p[i], rows.Labels[i]);
+        return sum;
+    }
+
+    private static GroupSums Sum(float[] scores, bool[] labels, int[] start, double logLoss)
+    {
         double weighted = 0;
         long weight = 0, groups = 0, singleClass = 0;
         foreach (var (auc, length) in AucPerGroup(scores, labels, start))
@@ -81,18 +118,7 @@ public static class GaucEvaluator
             weight += length;
             groups++;
         }
-        int n = scores.Length;
-        return new GaucMetrics
-        {
-            Gauc = weight == 0 ? double.NaN : weighted / weight,
-            Auc = RocAuc.Compute(scores, labels),
-            LogLoss = rows.Probabilities == null || n == 0 ? double.NaN : logLoss / n,
-            Groups = groups,
-            SingleClassGroups = singleClass,
-            Impressions = n,
-            WeightedImpressions = weight,
-            MissingLabels = rows.MissingLabels,
-        };
+        return new GroupSums(weighted, weight, groups, singleClass, logLoss);
     }
 
     /// <summary>
@@ -142,7 +168,8 @@ public static class GaucEvaluator
         return -Math.Log2(label ? p : 1 - p);
     }
 
-    private static Rows Collect(IDataView data, string labelName, string scoreName, string groupName, string? probabilityName)
+    /// <summary>The labelled rows of <paramref name="data"/> (one cursor pass), with the columns checked by name and type.</summary>
+    internal static Rows Collect(IDataView data, string labelName, string scoreName, string groupName, string? probabilityName)
     {
         var schema = data.Schema;
         var label = Column(schema, labelName, "the label (Boolean or a number)");
