@@ -18,7 +18,8 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public const string NativeLibraryName = "libmpich.so.12";
 
     private static int _resolverSet;
-    private long _allreduceBytes, _allToAllBytes, _gatherBytes;
+    private long _allreduceBytes, _allToAllBytes, _gatherBytes, _collectives;
+    private readonly System.Diagnostics.Stopwatch _inCollectives = new();
     private readonly MPI.Environment _environment;
     private readonly MPI.Intracommunicator _world;
 
@@ -69,7 +70,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         ArgumentNullException.ThrowIfNull(values);
         var sum = new T[values.Length];
         _allreduceBytes += (long)values.Length * Unsafe.SizeOf<T>();
-        _world.Allreduce(values, MPI.Operation<T>.Add, ref sum);
+        using (Timed()) _world.Allreduce(values, MPI.Operation<T>.Add, ref sum);
         sum.CopyTo(values, 0);
     }
 
@@ -77,6 +78,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public T[] AllGather<T>(T[] mine, out int[] counts) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(mine);
+        using var _ = Timed();
         counts = _world.Allgather(mine.Length);
         _gatherBytes += (long)mine.Length * Unsafe.SizeOf<T>() * (Size - 1);
         return _world.AllgatherFlattened(mine, counts);
@@ -86,6 +88,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     public T[]? Gather<T>(T[] mine, int root) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(mine);
+        using var _ = Timed();
         var counts = _world.Gather(mine.Length, root);
         if (Rank != root) _gatherBytes += (long)mine.Length * Unsafe.SizeOf<T>();
         var all = _world.GatherFlattened(mine, counts ?? new int[Size], root);
@@ -98,6 +101,7 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
         ArgumentNullException.ThrowIfNull(send);
         ArgumentNullException.ThrowIfNull(sendCounts);
         if (sendCounts.Length != Size) throw new ArgumentException($"{sendCounts.Length} send counts for {Size} ranks.", nameof(sendCounts));
+        using var _ = Timed();
         receiveCounts = _world.Alltoall(sendCounts);
         _allToAllBytes += (long)(sendCounts.Sum() - sendCounts[Rank]) * Unsafe.SizeOf<T>();
         var received = new T[receiveCounts.Sum()];
@@ -106,14 +110,32 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Barrier() => _world.Barrier();
+    public void Barrier()
+    {
+        using var _ = Timed();
+        _world.Barrier();
+    }
+
+    /// <summary>Counts a collective and times it until disposed.</summary>
+    private Timing Timed()
+    {
+        _collectives++;
+        _inCollectives.Start();
+        return new Timing(_inCollectives);
+    }
+
+    private readonly struct Timing(System.Diagnostics.Stopwatch clock) : IDisposable
+    {
+        public void Dispose() => clock.Stop();
+    }
 
     /// <summary>
     /// What this rank has sent other ranks so far, by kind: all-to-all bytes addressed to other ranks (embedding ids,
     /// rows and row gradients); gathered bytes (its values times the ranks that receive them: logits, whole tables at
-    /// checkpoints); the payload of its sums (dense gradients; a ring all-reduce moves about 2(N−1)/N of it each way).
+    /// checkpoints); the payload of its sums (dense gradients; a ring all-reduce moves about 2(N−1)/N of it each way);
+    /// the collective calls and the time spent in them (exchanging and waiting for the slowest rank).
     /// </summary>
-    public MpiTraffic Traffic => new(_allToAllBytes, _gatherBytes, _allreduceBytes);
+    public MpiTraffic Traffic => new(_allToAllBytes, _gatherBytes, _allreduceBytes, _collectives, _inCollectives.Elapsed.TotalSeconds);
 
     /// <summary>Ends every rank of the job with <paramref name="exitCode"/> (MPI_Abort): a failed rank must not leave the others waiting in a collective.</summary>
     public void Abort(int exitCode) => _world.Abort(exitCode);
@@ -126,4 +148,6 @@ public sealed class MpiCommunicator : ICommunicator, IDisposable
 /// <param name="AllToAllBytes">All-to-all bytes addressed to other ranks.</param>
 /// <param name="GatherBytes">Gathered bytes, counted once per receiving rank.</param>
 /// <param name="SumPayloadBytes">The payload of all-reduce sums.</param>
-public sealed record MpiTraffic(long AllToAllBytes, long GatherBytes, long SumPayloadBytes);
+/// <param name="Collectives">Collective calls (each all-to-all and gather counts as one, with its exchange of counts).</param>
+/// <param name="Seconds">Time spent in collective calls: exchanging, and waiting for the other ranks.</param>
+public sealed record MpiTraffic(long AllToAllBytes, long GatherBytes, long SumPayloadBytes, long Collectives, double Seconds);

@@ -78,7 +78,7 @@ internal static class PretrainCommand
                     ranks = ranks?.Size ?? 1,
                     seconds = Math.Round(seconds, 2),
                     peakMemoryBytes = peaks,
-                    bytesSent = traffic,
+                    communication = traffic,
                     rows = model.History.Rows,
                     steps = model.History.Steps,
                     firstDay = window?.FirstDay,
@@ -103,9 +103,12 @@ internal static class PretrainCommand
         long peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
         if (ranks == null) return ([peak], null);
         var peaks = ranks.AllGather(new[] { peak }, out _);
-        var mine = ranks is Mpi.MpiCommunicator mpi ? mpi.Traffic : new Mpi.MpiTraffic(0, 0, 0);
-        var all = ranks.AllGather(new[] { mine.AllToAllBytes, mine.GatherBytes, mine.SumPayloadBytes }, out _);
-        return (peaks, [.. Enumerable.Range(0, ranks.Size).Select(r => (object)new { allToAll = all[3 * r], gather = all[3 * r + 1], sumPayload = all[3 * r + 2] })]);
+        var mine = ranks is Mpi.MpiCommunicator mpi ? mpi.Traffic : new Mpi.MpiTraffic(0, 0, 0, 0, 0);
+        var all = ranks.AllGather(new[] { mine.AllToAllBytes, mine.GatherBytes, mine.SumPayloadBytes, mine.Collectives, (long)Math.Round(mine.Seconds * 1000) }, out _);
+        return (peaks, [.. Enumerable.Range(0, ranks.Size).Select(r => (object)new
+        {
+            allToAllBytes = all[5 * r], gatherBytes = all[5 * r + 1], sumPayloadBytes = all[5 * r + 2], collectives = all[5 * r + 3], collectiveSeconds = all[5 * r + 4] / 1000.0,
+        })]);
     }
 
     /// <summary>

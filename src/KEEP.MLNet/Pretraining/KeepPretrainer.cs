@@ -37,7 +37,8 @@ public sealed class KeepPretrainer
     /// block over all ranks, so N ranks follow the single-process run with the same batch size); the dense gradients
     /// are summed over the ranks and every embedding table is sharded by row (row id on rank id mod N), so no rank
     /// holds a whole table while training. Every rank returns the whole trained model; resume checkpoints are written
-    /// whole by rank 0 (call <see cref="Fit"/> or <see cref="Resume"/> on every rank with the same arguments).
+    /// whole by rank 0 (call <see cref="Fit"/> or <see cref="Resume"/> on every rank with the same arguments). A rank
+    /// that throws must end the job (<c>MpiCommunicator.Abort</c>), or the others wait in their next collective call.
     /// </summary>
     public ICommunicator? Communicator { get; init; }
 
@@ -50,6 +51,7 @@ public sealed class KeepPretrainer
         var model = Initialise(data, out long rows);
         try
         {
+            RequireSameData(model.Vocabularies, rows);
             return Train(model, data(), rows, progress, Checkpoints(), null, Communicator, cancellation);
         }
         catch
@@ -98,6 +100,21 @@ public sealed class KeepPretrainer
             resume.Model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// With several ranks, checks that every rank counted the same rows and ids (each rank read the same data), so
+    /// that they build the same network; every rank throws the same error otherwise.
+    /// </summary>
+    private void RequireSameData(FeatureVocabularies vocabularies, long rows)
+    {
+        if (Communicator is not { Size: > 1 } ranks) return;
+        long[] mine = [rows, vocabularies.Users.Size, vocabularies.Items.Size, vocabularies.Shops.Size, vocabularies.Categories.Size];
+        var all = ranks.AllGather(mine, out _);
+        for (int r = 0; r < ranks.Size; r++)
+            if (!all.AsSpan(r * mine.Length, mine.Length).SequenceEqual(all.AsSpan(0, mine.Length)))
+                throw new ArgumentException($"The ranks read different data: rank 0 counted {all[0]:N0} rows and {all[1]:N0}/{all[2]:N0}/{all[3]:N0}/{all[4]:N0} user/item/shop/category ids, "
+                    + $"rank {r} {all[r * mine.Length]:N0} rows and {all[r * mine.Length + 1]:N0}/{all[r * mine.Length + 2]:N0}/{all[r * mine.Length + 3]:N0}/{all[r * mine.Length + 4]:N0}; every rank must read the same rows.");
     }
 
     private (string Path, long EveryRows)? Checkpoints(string? path = null)

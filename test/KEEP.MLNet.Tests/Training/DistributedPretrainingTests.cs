@@ -101,6 +101,27 @@ public sealed class DistributedPretrainingTests
     }
 
     [TestMethod]
+    [Timeout(300_000, CooperativeCancellation = true)]
+    public void Ranks_that_read_different_data_stop_before_training_and_say_so()
+    {
+        // MPMD: rank 0 reads the super-domain, rank 1 the sub-domain's training rows.
+        string output = Path.Combine(TestWorlds.TempFolder("mpi-mismatch"), "x.zip");
+        string keep = Path.Combine(AppContext.BaseDirectory, "keep.dll");
+        var start = new ProcessStartInfo(Mpiexec()) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "-n", "1", "dotnet", keep, "pretrain", "--data", TestWorlds.Tiny.Files[DatasetSplit.Super], "--out", output, ":",
+            "-n", "1", "dotnet", keep, "pretrain", "--data", TestWorlds.Tiny.Files[DatasetSplit.SubTrain], "--out", output })
+            start.ArgumentList.Add(arg);
+        using var job = Process.Start(start)!;
+        var stderr = job.StandardError.ReadToEndAsync();
+        string text = job.StandardOutput.ReadToEnd() + stderr.Result;
+        job.WaitForExit();
+        Assert.AreNotEqual(0, job.ExitCode, text);
+        StringAssert.Contains(text, "The ranks read different data");
+        StringAssert.Contains(text, "every rank must read the same rows");
+        Assert.IsFalse(File.Exists(output));
+    }
+
+    [TestMethod]
     public void A_rank_that_fails_says_which_rank_it_is()
     {
         var (code, output) = CliRunner.RunAs(new StubRanks(Rank: 1, Size: 3), "pretrain", "--data", "/no/such/folder", "--out", Path.Combine(TestWorlds.TempFolder("mpi-fail"), "x.zip"));
