@@ -111,7 +111,7 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
         for (int i = 0; i < rows.Length; i++) order[position[i]] = i;
         var mask = tensor(rows).NotEqual(0).unsqueeze(1); // row 0 is padding: never trained
         float[] sent = rows.Length == 0 ? [] : (gradient * mask).index_select(0, tensor(order)).contiguous().data<float>().ToArray();
-        var mine = _communicator.AllToAll(local, counts, out var received);
+        var mine = _communicator.AllToAll(local, counts, out _);
         var values = _communicator.AllToAll(sent, [.. counts.Select(c => checked(c * (int)shard.Dim))], out _);
         if (mine.Length == 0) return;
         var (distinct, inverse) = shard.Local.Of(mine);
