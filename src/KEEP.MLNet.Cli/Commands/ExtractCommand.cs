@@ -52,7 +52,8 @@ internal static class ExtractCommand
                 historyLength = checkpoint.Options.HistoryLength;
                 transformer = ml.Transforms.KeepKnowledge(new KnowledgeExtractionOptions { Model = checkpoint }).Fit(ImpressionFile.Load(shards[0], historyLength, labelled: false));
             }
-            string[] vectors = [.. KnowledgeColumns.Where(n => transformer.GetOutputSchema(ImpressionFile.Load(shards[0], historyLength, labelled: false).Schema).GetColumnOrNull(n) != null)];
+            var schema = transformer.GetOutputSchema(ImpressionFile.Load(shards[0], historyLength, labelled: false).Schema);
+            string[] vectors = [.. KnowledgeColumns.Where(n => schema.GetColumnOrNull(n) != null)];
             if (vectors.Length == 0)
             {
                 (transformer as IDisposable)?.Dispose();

@@ -85,14 +85,7 @@ public static class GaucAcrossRanks
 
     private static GaucEvaluator.Rows AsRows(long[] users, float[] scores, byte[] labels)
     {
-        var index = new Dictionary<long, int>();
-        var groups = new int[users.Length];
-        for (int i = 0; i < users.Length; i++)
-        {
-            ref int g = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, users[i], out bool existed);
-            if (!existed) g = index.Count - 1;
-            groups[i] = g;
-        }
-        return new GaucEvaluator.Rows(scores, [.. labels.Select(l => l != 0)], groups, null, [.. index.Keys.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))], 0);
+        var (groups, names) = GaucEvaluator.Intern<long>(users);
+        return new GaucEvaluator.Rows(scores, [.. labels.Select(l => l != 0)], groups, null, names, 0);
     }
 }

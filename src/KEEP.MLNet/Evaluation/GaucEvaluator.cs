@@ -53,15 +53,15 @@ public static class GaucEvaluator
     }
 
     /// <summary>Group values → dense indices 0, 1, ... in order of first appearance, and their names.</summary>
-    private static (int[] Dense, string[] Names) Intern(ReadOnlySpan<int> groups)
+    internal static (int[] Dense, string[] Names) Intern<T>(ReadOnlySpan<T> groups) where T : struct, IEquatable<T>, IFormattable
     {
-        var index = new Dictionary<int, int>();
+        var index = new Dictionary<T, int>();
         var names = new List<string>();
         var dense = new int[groups.Length];
         for (int i = 0; i < groups.Length; i++)
         {
             ref int g = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(index, groups[i], out bool existed);
-            if (!existed) { g = names.Count; names.Add(groups[i].ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+            if (!existed) { g = names.Count; names.Add(groups[i].ToString(null, System.Globalization.CultureInfo.InvariantCulture)); }
             dense[i] = g;
         }
         return (dense, [.. names]);
