@@ -56,7 +56,6 @@ internal static class PretrainCommand
             bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json) || !lead;
             string path = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             var checkpoints = new Checkpoints(path + ".resume", result.GetValue(every), result.GetValue(resume));
-            if (ranks != null && result.GetValue(from) != null) throw new ArgumentException($"--continue-from runs in one process; start it without mpiexec (this job has {ranks.Size} ranks).");
             if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
             if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");
             if (checkpoints.EveryRows < 0) throw new ArgumentException($"--checkpoint-every: {checkpoints.EveryRows} is negative.");
@@ -137,7 +136,7 @@ internal static class PretrainCommand
             if (checkpoints is { Resume: true })
                 return trainer.Resume(checkpoints.Path, data, rows, progress);
             if (continueFrom == null) return trainer.Fit(data, progress);
-            return KeepPretrainer.Continue(KnowledgeModelFile.LoadCheckpoint(continueFrom), data(), rows, progress);
+            return KeepPretrainer.Continue(KnowledgeModelFile.LoadCheckpoint(continueFrom), data(), ranks, rows, progress);
         }, () => status);
     }
 

@@ -131,10 +131,19 @@ public sealed class KeepPretrainer
     /// </summary>
     public static PretrainedModel Continue(PretrainedModel model, IEnumerable<ImpressionBatch> data, long expectedRows = 0,
         IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
+        => Continue(model, data, null, expectedRows, progress, cancellation);
+
+    /// <summary>
+    /// <see cref="Continue(PretrainedModel, IEnumerable{ImpressionBatch}, long, IProgress{PretrainingProgress}?, CancellationToken)"/>
+    /// as one rank of a job of <paramref name="communicator"/>'s ranks (each holding the same model and reading the same
+    /// rows; see <see cref="Communicator"/>); null trains in this process alone.
+    /// </summary>
+    public static PretrainedModel Continue(PretrainedModel model, IEnumerable<ImpressionBatch> data, ICommunicator? communicator, long expectedRows = 0,
+        IProgress<PretrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ConfigureTorch(model.Options);
-        return Train(model, data, expectedRows, progress, null, null, null, cancellation);
+        return Train(model, data, expectedRows, progress, null, null, communicator, cancellation);
     }
 
     private static void ConfigureTorch(PretrainingOptions options)

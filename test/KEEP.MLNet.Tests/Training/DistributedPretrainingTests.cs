@@ -28,7 +28,7 @@ public sealed class DistributedPretrainingTests
 
     [TestMethod]
     [Timeout(900_000, CooperativeCancellation = true)]
-    public void Two_ranks_follow_the_single_process_run_and_one_rank_is_it_bit_for_bit()
+    public void Two_ranks_follow_the_single_process_run_and_its_continuation_and_one_rank_is_it_bit_for_bit()
     {
         string mpiexec = Mpiexec();
         string folder = TestWorlds.TempFolder("mpi");
@@ -59,6 +59,19 @@ public sealed class DistributedPretrainingTests
         var expected = reference.Extract(rows).Interaction;
         var actual = byTwo.Extract(rows).Interaction;
         Assert.IsLessThan(1e-3, expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second)), "and so is their knowledge");
+
+        // The next day's incremental pre-training (--continue-from) on two ranks follows one process's too.
+        string next = TestWorlds.Tiny.Files[DatasetSplit.SubTrain];
+        string continuedOne = Path.Combine(folder, "continued-one.zip"), continuedTwo = Path.Combine(folder, "continued-two.zip");
+        (code, output) = CliRunner.Run(["pretrain", "--data", next, "--continue-from", single, "--out", continuedOne, "--quiet"]);
+        Assert.AreEqual(0, code, output);
+        (code, output) = RunRanks(mpiexec, 2, ["pretrain", "--data", next, "--continue-from", single, "--out", continuedTwo, "--quiet"]);
+        Assert.AreEqual(0, code, output);
+        using var continuedByOne = KnowledgeModelFile.LoadCheckpoint(continuedOne);
+        using var continuedByTwo = KnowledgeModelFile.LoadCheckpoint(continuedTwo);
+        Assert.AreEqual(continuedByOne.History.Rows, continuedByTwo.History.Rows);
+        Assert.IsGreaterThan(reference.History.Rows, continuedByTwo.History.Rows);
+        Assert.IsLessThan(1e-3, MaxDifference(continuedByOne, continuedByTwo), "continued on two ranks as in one process");
     }
 
     [TestMethod]
