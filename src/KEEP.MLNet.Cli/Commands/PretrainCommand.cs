@@ -94,8 +94,8 @@ internal static class PretrainCommand
     }
 
     /// <summary>
-    /// Every rank's peak resident memory and, under MPI, the bytes it sent by kind of collective (a collective call: every
-    /// rank of the job calls it); one entry in a single process.
+    /// Every rank's peak resident memory and, under MPI, what it sent by kind of collective, its collective calls and their
+    /// time (<see cref="Mpi.MpiTraffic"/>; a collective call: every rank of the job calls it); one entry in a single process.
     /// </summary>
     private static (long[] Peaks, object[]? Traffic) RankFigures(Training.Distributed.ICommunicator? ranks)
     {
