@@ -120,18 +120,18 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
     }
 
     /// <summary>
-    /// Whole tables and moments assembled from every rank's shard: on every rank (<paramref name="root"/> null) or on
-    /// <paramref name="root"/> alone (null elsewhere). A collective call.
+    /// Whole tables, and with <paramref name="moments"/> their moments (else null), assembled from every rank's shard: on
+    /// every rank (<paramref name="root"/> null) or on <paramref name="root"/> alone (null elsewhere). A collective call.
     /// </summary>
-    private WholeTables? Assemble(int? root)
+    private WholeTables? Assemble(int? root, bool moments)
     {
-        var parts = new List<(Tensor, Tensor, Tensor)>();
+        var parts = new List<(Tensor, Tensor?, Tensor?)>();
         foreach (var shard in _shards)
         {
             var weight = shard.Whole(shard.Weight, _communicator, root);
-            var m = shard.Whole(shard.M, _communicator, root);
-            var v = shard.Whole(shard.V, _communicator, root);
-            if (weight is not null) parts.Add((weight, m!, v!));
+            var m = moments ? shard.Whole(shard.M, _communicator, root) : null;
+            var v = moments ? shard.Whole(shard.V, _communicator, root) : null;
+            if (weight is not null) parts.Add((weight, m, v));
         }
         return parts.Count == _shards.Length ? new WholeTables(parts) : null;
     }
@@ -142,7 +142,7 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
     /// </summary>
     public void AssembleTables()
     {
-        using var whole = Assemble(root: null)!;
+        using var whole = Assemble(root: null, moments: false)!; // the trained network needs no moments
         using var _ = no_grad();
         for (int t = 0; t < _shards.Length; t++) _shards[t].Table.weight!.set_(whole.Tables[t].Weight);
     }
@@ -154,13 +154,13 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
     /// </summary>
     public void WithWholeTables(int root, Action<Action<Stream>> write)
     {
-        using var whole = Assemble(root);
+        using var whole = Assemble(root, moments: true);
         if (whole == null) return;
         using var _ = no_grad();
         for (int t = 0; t < _shards.Length; t++) _shards[t].Table.weight!.set_(whole.Tables[t].Weight);
         try
         {
-            write(stream => RowwiseAdam.WriteState(stream, _step, [.. whole.Tables.Select(w => (w.M, w.V))], _dense));
+            write(stream => RowwiseAdam.WriteState(stream, _step, [.. whole.Tables.Select(w => (w.M!, w.V!))], _dense));
         }
         finally
         {
@@ -193,13 +193,13 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
     }
 
     /// <summary>Whole tables assembled from the shards, in the network's table order.</summary>
-    private sealed class WholeTables(List<(Tensor Weight, Tensor M, Tensor V)> tables) : IDisposable
+    private sealed class WholeTables(List<(Tensor Weight, Tensor? M, Tensor? V)> tables) : IDisposable
     {
-        public List<(Tensor Weight, Tensor M, Tensor V)> Tables => tables;
+        public List<(Tensor Weight, Tensor? M, Tensor? V)> Tables => tables;
 
         public void Dispose()
         {
-            foreach (var (w, m, v) in tables) { w.Dispose(); m.Dispose(); v.Dispose(); }
+            foreach (var (w, m, v) in tables) { w.Dispose(); m?.Dispose(); v?.Dispose(); }
         }
     }
 
