@@ -15,9 +15,10 @@ public sealed class KeepDnn : IDisposable
 
     // owned: what this model disposes with its network (the knowledge models a checkpoint loaded for it).
     internal KeepDnn(KeepDnnOptions options, FeatureVocabularies vocabularies, KeepDnnModel network, IKnowledgeSource? knowledge, IReadOnlyList<double> losses,
-        IReadOnlyList<IDisposable>? owned = null)
+        IReadOnlyList<IDisposable>? owned = null, Training.AdamSlots? optimizerState = null)
     {
         _owned = owned ?? [];
+        OptimizerState = optimizerState;
         Options = options;
         Vocabularies = vocabularies;
         Network = network;
@@ -38,6 +39,9 @@ public sealed class KeepDnn : IDisposable
     public PretrainedModel? KnowledgeModel => KnowledgeParts.Of(Knowledge).OfType<ExactKnowledge>().FirstOrDefault()?.Model;
     /// <summary>Mean training loss per window of <see cref="KeepDnnTrainer.LossWindow"/> steps (the last window may be shorter).</summary>
     public IReadOnlyList<double> Losses { get; }
+
+    /// <summary>The optimizer's state as the last training run ended (null before any, or when not kept): the next run continues it.</summary>
+    internal Training.AdamSlots? OptimizerState { get; }
 
     /// <summary>Click (or the configured label's) probability for every row of a batch.</summary>
     public float[] Predict(ImpressionBatch batch) => [.. Logits(batch).Select(KeepDnnColumns.Sigmoid)];
@@ -75,9 +79,10 @@ public sealed class KeepDnn : IDisposable
     public void Dispose()
     {
         Network.Dispose();
+        OptimizerState?.Dispose();
         foreach (var owned in _owned) owned.Dispose();
     }
 
-    /// <summary>The same model with a new network state and loss curve (after more training).</summary>
-    internal KeepDnn With(IReadOnlyList<double> losses) => new(Options, Vocabularies, Network, Knowledge, losses, _owned);
+    /// <summary>The same model with a new network state and loss curve (after more training) and the optimizer's state it ended with.</summary>
+    internal KeepDnn With(IReadOnlyList<double> losses, Training.AdamSlots? optimizerState) => new(Options, Vocabularies, Network, Knowledge, losses, _owned, optimizerState);
 }

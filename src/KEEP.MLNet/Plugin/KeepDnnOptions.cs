@@ -34,6 +34,14 @@ public sealed record KeepDnnOptions
     public int Seed { get; init; } = 7;
     /// <summary>How embedding tables are updated: row-wise (lazy) Adam by default, so a step's cost does not grow with the vocabulary.</summary>
     public Training.EmbeddingUpdates EmbeddingUpdates { get; init; } = Training.EmbeddingUpdates.RowwiseAdam;
+    /// <summary>
+    /// Whether training further (<see cref="KeepDnnTrainer.Continue"/>, a warm start, <c>keep train --continue-from</c>)
+    /// continues the optimizer the model was trained with — Adam's moments and step counts, saved with the model — as a
+    /// production trainer restoring its slots does. Off, every run starts a fresh Adam, whose first steps move each
+    /// parameter by about the learning rate whatever it has learnt. Parameters the model did not have (a plug-in added
+    /// to a running model) start afresh either way.
+    /// </summary>
+    public bool CarryOptimizerState { get; init; } = true;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -67,7 +67,8 @@ public sealed class KeepDnnTrainer
         var network = Layers.SeededInitialisation.Create(_options.Seed, () => new KeepDnnModel(vocabularies, _options, knowledgeDim));
         if (warmStart != null) network.CopySharedParameters(warmStart.Network);
         var model = new KeepDnn(_options, vocabularies, network, source, []);
-        return Continue(model, data, rows, cancellation);
+        // A warm start continues the running model's optimizer for the parameters it shares with the new network.
+        return Train(model, data, rows, null, warmStart?.OptimizerState, cancellation);
     }
 
     /// <summary>Trains <paramref name="model"/> further on new rows (incremental, day after day).</summary>
@@ -78,7 +79,7 @@ public sealed class KeepDnnTrainer
     public KeepDnn Continue(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows = 0, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Train(model, data, expectedRows, null, cancellation);
+        return Train(model, data, expectedRows, null, model.OptimizerState, cancellation);
     }
 
     /// <summary>
@@ -96,7 +97,7 @@ public sealed class KeepDnnTrainer
             var saved = model.Options;
             if (saved.Seed != _options.Seed || saved.Epochs != _options.Epochs || saved.BatchSize != _options.BatchSize || saved.LearningRate != _options.LearningRate)
                 throw new ArgumentException($"{checkpointPath} was written with seed {saved.Seed}, {saved.Epochs} epochs, batch {saved.BatchSize}, learning rate {saved.LearningRate}; resume with the same options.", nameof(checkpointPath));
-            return Train(model, data, expectedRows, resume, cancellation);
+            return Train(model, data, expectedRows, resume, null, cancellation);
         }
         catch
         {
@@ -105,14 +106,17 @@ public sealed class KeepDnnTrainer
         }
     }
 
+    // carried: the optimizer state of the run this one continues (ignored when resuming, whose checkpoint restores the optimizer).
     private KeepDnn Train(KeepDnn model, Func<IEnumerable<ImpressionBatch>> data, long expectedRows,
-        ResumeState<KeepDnn, DownstreamResumeCheckpoint.Position>? resume, CancellationToken cancellation)
+        ResumeState<KeepDnn, DownstreamResumeCheckpoint.Position>? resume, AdamSlots? carried, CancellationToken cancellation)
     {
         if (CheckpointPath != null && !KeepDnnCheckpoint.CanSave(model))
             throw new NotSupportedException("Resume checkpoints hold the base DNN or one plugged with pre-trained KEEP and/or ROK models; this DNN's knowledge source (e.g. cached knowledge) cannot be checkpointed.");
         var network = model.Network;
         network.train();
         using var optimizer = resume?.RestoreOptimizer(network, _options.LearningRate) ?? TrainingOptimizer.Adam(network, _options.LearningRate, _options.EmbeddingUpdates);
+        bool carry = _options.CarryOptimizerState && optimizer is ICarriedOptimizer;
+        if (carry && resume == null && carried != null) ((ICarriedOptimizer)optimizer).Import(carried);
         var start = resume?.Position;
         var losses = new List<double>(model.Losses);
         double recent = losses.Count > 0 && start != null ? losses[^1] : double.NaN;
@@ -126,12 +130,12 @@ public sealed class KeepDnnTrainer
             ResumeFrom = start == null ? null : new TrainingPosition(start.Epoch, start.Steps, 0, start.Rows),
             Progress = ProgressMap.To(Progress, p => new DownstreamProgress(p.Rows, p.TotalRows, p.Losses.Count > 0 ? p.Losses[0] : recent)),
             CheckpointEveryRows = CheckpointEveryRows,
-            Checkpoint = CheckpointPath == null ? null : (at, windows) => DownstreamResumeCheckpoint.Write(CheckpointPath, model.With([.. losses, .. windows.Select(w => w.Losses[0])]),
+            Checkpoint = CheckpointPath == null ? null : (at, windows) => DownstreamResumeCheckpoint.Write(CheckpointPath, model.With([.. losses, .. windows.Select(w => w.Losses[0])], null),
                 optimizer, new DownstreamResumeCheckpoint.Position(at.Epoch, at.StepsInEpoch, at.Rows)),
             Cancellation = cancellation,
         }, new DownstreamStep(model, _options), optimizer);
         network.eval();
-        return model.With([.. losses, .. outcome.Windows.Select(w => w.Losses[0])]);
+        return model.With([.. losses, .. outcome.Windows.Select(w => w.Losses[0])], carry ? ((ICarriedOptimizer)optimizer).Export() : null);
     }
 
     /// <summary>The KEEP DNN's part of a step: index arrays, labels and (with knowledge) K(u, i) off the training thread; BCE on the label.</summary>

@@ -55,5 +55,25 @@ internal sealed class HeldScalarAdam : IDisposable
         }
     }
 
+    /// <summary>The parameters, in the order given.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Parameter <paramref name="index"/>'s step count and moments (the optimizer's own tensors).</summary>
+    public (long Step, Tensor Mean, Tensor Square) StateOf(int index)
+    {
+        var state = (Adam.State)_state[_parameters[index].Handle];
+        return (state.step, state.exp_avg, state.exp_avg_sq);
+    }
+
+    /// <summary>Sets parameter <paramref name="index"/>'s step count and moments (copied into the optimizer's tensors).</summary>
+    public void SetState(int index, long step, Tensor mean, Tensor square)
+    {
+        using var _ = no_grad();
+        var state = (Adam.State)_state[_parameters[index].Handle];
+        state.step = step;
+        state.exp_avg.copy_(mean);
+        state.exp_avg_sq.copy_(square);
+    }
+
     public void Dispose() => Adam.Dispose();
 }

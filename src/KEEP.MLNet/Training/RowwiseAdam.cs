@@ -118,13 +118,14 @@ internal sealed class RowLookups : IRowLookups
 /// it up, bias-corrected with the run's step count (as TensorFlow's LazyAdam); every other parameter takes
 /// ordinary Adam. Row 0 (padding) takes no gradient, so its moments and its zero vector stay as they are.
 /// </summary>
-internal sealed class RowwiseAdam : ITrainingOptimizer
+internal sealed class RowwiseAdam : ITrainingOptimizer, ICarriedOptimizer
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
     private readonly HeldScalarAdam _dense;
     private readonly IReadOnlyList<IRowwiseEmbeddings> _owners;
     private readonly Dictionary<Embedding, (Tensor M, Tensor V)> _moments = new(ReferenceEqualityComparer.Instance);
     private readonly List<Embedding> _tables;
+    private readonly List<string> _tableNames, _denseNames;
     private readonly RowLookups _lookups = new();
     private readonly double _learningRate;
     private long _step;
@@ -134,7 +135,10 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
         _owners = owners;
         _learningRate = learningRate;
         _tables = [.. owners.SelectMany(o => o.Tables)];
-        _dense = new HeldScalarAdam(DenseParameters.Of(network, _tables), learningRate);
+        _tableNames = DenseParameters.TableNames(network, _tables);
+        var dense = DenseParameters.Of(network, _tables);
+        _denseNames = [.. dense.Select(p => p.Name)];
+        _dense = new HeldScalarAdam(dense.Select(p => p.Parameter), learningRate);
         foreach (var table in _tables) _moments[table] = (zeros_like(table.weight!).DetachFromDisposeScope(), zeros_like(table.weight!).DetachFromDisposeScope());
         foreach (var owner in owners) owner.RowLookups = _lookups;
     }
@@ -203,6 +207,35 @@ internal sealed class RowwiseAdam : ITrainingOptimizer
         for (int t = 0; t < tables; t++) readMoments(t, reader);
         dense.Adam.load_state_dict(reader);
         return step;
+    }
+
+    public AdamSlots Export()
+    {
+        var slots = new AdamSlots();
+        CarriedState.Export(_dense, _denseNames, slots);
+        for (int t = 0; t < _tables.Count; t++)
+        {
+            var (m, v) = _moments[_tables[t]];
+            slots.Add(_tableNames[t], _step, m, v);
+        }
+        return slots;
+    }
+
+    public int Import(AdamSlots slots)
+    {
+        int taken = CarriedState.Import(_dense, _denseNames, slots);
+        using var _ = no_grad();
+        for (int t = 0; t < _tables.Count; t++)
+        {
+            var (m, v) = _moments[_tables[t]];
+            if (!slots.TryGet(_tableNames[t], m.shape, out var slot)) continue;
+            m.copy_(slot.Mean);
+            v.copy_(slot.Square);
+            // The tables' lazy updates are bias-corrected with the run's step count, which they all share.
+            _step = Math.Max(_step, slot.Step);
+            taken++;
+        }
+        return taken;
     }
 
     public void Dispose()

@@ -52,33 +52,50 @@ public static class TrainingOptimizer
         bool sharded = communicator is { Size: > 1 };
         if (sharded && updates != EmbeddingUpdates.RowwiseAdam)
             throw new ArgumentException($"Training across {communicator!.Size} ranks shards the embedding tables, which only row-wise Adam updates (got {updates}).", nameof(updates));
-        if (updates == EmbeddingUpdates.DenseAdam) return new DenseAdam(network.parameters(), learningRate);
+        if (updates == EmbeddingUpdates.DenseAdam) return new DenseAdam(network, learningRate);
         var owners = network.modules().OfType<IRowwiseEmbeddings>().ToList();
         return sharded ? new Distributed.ShardedRowwiseAdam(network, owners, learningRate, communicator!) : new RowwiseAdam(network, owners, learningRate);
     }
 }
 
-/// <summary>The parameters of a network that are not embedding tables trained row-wise.</summary>
+/// <summary>The parameters of a network that are not embedding tables trained row-wise, and the tables' names.</summary>
 internal static class DenseParameters
 {
     /// <summary>
-    /// <paramref name="network"/>'s parameters other than the weights of <paramref name="tables"/>, in the network's
-    /// order. Found by the tables' names in the network: TorchSharp hands out a new wrapper (and handle) of a
-    /// parameter on every access, so parameters cannot be matched by handle.
+    /// <paramref name="network"/>'s parameters other than the weights of <paramref name="tables"/>, with their names, in
+    /// the network's order. Found by the tables' names in the network: TorchSharp hands out a new wrapper (and handle)
+    /// of a parameter on every access, so parameters cannot be matched by handle.
     /// </summary>
-    public static List<Parameter> Of(nn.Module network, IEnumerable<Embedding> tables)
+    public static List<(string Name, Parameter Parameter)> Of(nn.Module network, IEnumerable<Embedding> tables)
     {
-        var set = new HashSet<nn.Module>(tables, ReferenceEqualityComparer.Instance);
-        var sparse = network.named_modules().Where(m => set.Contains(m.module)).Select(m => m.name + ".weight").ToHashSet(StringComparer.Ordinal);
-        if (sparse.Count != set.Count) throw new ArgumentException($"{set.Count - sparse.Count} of the {set.Count} embedding tables are not modules of the network.", nameof(tables));
-        return [.. network.named_parameters().Where(p => !sparse.Contains(p.name)).Select(p => p.parameter)];
+        var sparse = TableNames(network, tables).ToHashSet(StringComparer.Ordinal);
+        return [.. network.named_parameters().Where(p => !sparse.Contains(p.name))];
+    }
+
+    /// <summary>The parameter names of <paramref name="tables"/>' weights in <paramref name="network"/>, in the tables' order.</summary>
+    public static List<string> TableNames(nn.Module network, IEnumerable<Embedding> tables)
+    {
+        var list = tables.ToList();
+        var names = new Dictionary<nn.Module, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, module) in network.named_modules()) names.TryAdd(module, name + ".weight");
+        var missing = list.Count(t => !names.ContainsKey(t));
+        if (missing > 0) throw new ArgumentException($"{missing} of the {list.Count} embedding tables are not modules of the network.", nameof(tables));
+        return [.. list.Select(t => names[t])];
     }
 }
 
 /// <summary>Adam over every parameter (TorchSharp's, stepped with held scalars: <see cref="HeldScalarAdam"/>).</summary>
-internal sealed class DenseAdam(IEnumerable<Parameter> parameters, double learningRate) : ITrainingOptimizer
+internal sealed class DenseAdam : ITrainingOptimizer, ICarriedOptimizer
 {
-    private readonly HeldScalarAdam _adam = new(parameters, learningRate);
+    private readonly List<string> _names;
+    private readonly HeldScalarAdam _adam;
+
+    public DenseAdam(nn.Module network, double learningRate)
+    {
+        var named = network.named_parameters().ToList();
+        _names = [.. named.Select(p => p.name)];
+        _adam = new HeldScalarAdam(named.Select(p => p.parameter), learningRate);
+    }
 
     public EmbeddingUpdates Kind => EmbeddingUpdates.DenseAdam;
     public void ZeroGrad() => _adam.Adam.zero_grad();
@@ -92,5 +109,41 @@ internal sealed class DenseAdam(IEnumerable<Parameter> parameters, double learni
 
     public void Load(Stream stream) => _adam.Adam.load_state_dict(new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true));
 
+    public AdamSlots Export()
+    {
+        var slots = new AdamSlots();
+        CarriedState.Export(_adam, _names, slots);
+        return slots;
+    }
+
+    public int Import(AdamSlots slots) => CarriedState.Import(_adam, _names, slots);
+
     public void Dispose() => _adam.Dispose();
+}
+
+/// <summary>A <see cref="HeldScalarAdam"/>'s state to and from <see cref="AdamSlots"/>, by the parameters' names.</summary>
+internal static class CarriedState
+{
+    /// <summary>Adds the state of every parameter of <paramref name="adam"/> (named by <paramref name="names"/>, aligned) to <paramref name="slots"/>.</summary>
+    public static void Export(HeldScalarAdam adam, IReadOnlyList<string> names, AdamSlots slots)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            var (step, mean, square) = adam.StateOf(i);
+            slots.Add(names[i], step, mean, square);
+        }
+    }
+
+    /// <summary>Sets every parameter's state that <paramref name="slots"/> holds under its name and shape; returns how many.</summary>
+    public static int Import(HeldScalarAdam adam, IReadOnlyList<string> names, AdamSlots slots)
+    {
+        int taken = 0;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (!slots.TryGet(names[i], adam.Parameters[i].shape, out var slot)) continue;
+            adam.SetState(i, slot.Step, slot.Mean, slot.Square);
+            taken++;
+        }
+        return taken;
+    }
 }

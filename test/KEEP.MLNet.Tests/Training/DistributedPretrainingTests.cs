@@ -175,12 +175,15 @@ public sealed class DistributedPretrainingTests
     }
 
     /// <summary>The largest absolute difference between the two models' parameters (same names, same shapes).</summary>
-    internal static double MaxDifference(PretrainedModel a, PretrainedModel b)
+    internal static double MaxDifference(PretrainedModel a, PretrainedModel b) => MaxDifference(a.Network, b.Network);
+
+    /// <summary>The largest absolute difference between two networks' parameters (same names, same shapes).</summary>
+    internal static double MaxDifference(TorchSharp.torch.nn.Module a, TorchSharp.torch.nn.Module b)
     {
         using var scope = NewDisposeScope();
-        var theirs = b.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var theirs = b.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         double max = 0;
-        foreach (var (name, mine) in a.Network.named_parameters())
+        foreach (var (name, mine) in a.named_parameters())
         {
             CollectionAssert.AreEqual(mine.shape, theirs[name].shape, name);
             max = Math.Max(max, (mine - theirs[name]).abs().max().item<float>());

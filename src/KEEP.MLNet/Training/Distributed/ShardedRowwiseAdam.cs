@@ -35,7 +35,7 @@ internal sealed class ShardedRowwiseAdam : ITrainingOptimizer, IRowLookups
         _modules = modules;
         _learningRate = learningRate;
         var tables = modules.SelectMany(o => o.Tables).ToList();
-        _denseParameters = [.. DenseParameters.Of(network, tables)];
+        _denseParameters = [.. DenseParameters.Of(network, tables).Select(p => p.Parameter)];
         _dense = new HeldScalarAdam(_denseParameters, learningRate);
         using (no_grad())
         {
