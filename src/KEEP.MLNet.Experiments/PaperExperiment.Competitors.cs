@@ -39,7 +39,8 @@ public sealed partial class PaperExperiment
         }
 
         clock.Restart();
-        using (var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all" + run)))
+        // Fine-tuning starts an optimizer of its own, as BERT4Rec and S3-Rec fine-tune.
+        using (var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all" + run)).WithFreshOptimizer())
         {
             KeepPretrainer.Continue(tuned, subTrain(), cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;

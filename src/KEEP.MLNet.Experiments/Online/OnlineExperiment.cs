@@ -120,7 +120,8 @@ public sealed class OnlineExperiment
 
         // The paper experiment's full pre-training (same name, same data): a paper run's folder is reused.
         using var knowledge = WorldFolder.Pretrained(dir, "all", pretraining, () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), Report, cancellation);
-        using var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all"));
+        // (d) fine-tunes with an optimizer of its own, as BERT4Rec and S3-Rec fine-tune, which it then carries from day to day.
+        var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all")).WithFreshOptimizer();
         var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });
         KeepDnn? baseline = null, keep = null, plugged = null, scratch = null;
         try
@@ -140,7 +141,7 @@ public sealed class OnlineExperiment
                 if (day == knowledgeDay) scratch = trainer.Fit(Days(firstDay, day), new ExactKnowledge(knowledge), cancellation: cancellation);
                 else if (scratch != null) scratch = trainer.Continue(scratch, today, cancellation: cancellation);
                 seconds[2] = Lap(clock);
-                KeepPretrainer.Continue(tuned, today(), cancellation: cancellation);
+                tuned = KeepPretrainer.Continue(tuned, today(), cancellation: cancellation);
                 seconds[3] = Lap(clock);
                 keep = keep == null ? trainer.Fit(today, new ExactKnowledge(knowledge), cancellation: cancellation) : trainer.Continue(keep, today, cancellation: cancellation);
                 seconds[4] = Lap(clock);
@@ -162,6 +163,7 @@ public sealed class OnlineExperiment
         finally
         {
             foreach (var model in new[] { baseline, keep, plugged, scratch }) model?.Dispose();
+            tuned.Dispose();
         }
     }
 

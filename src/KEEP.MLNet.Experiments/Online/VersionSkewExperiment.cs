@@ -65,10 +65,21 @@ internal static class VersionSkewExperiment
                 string path = WorldFolder.PretrainedPath(dir, $"v-days-0-{b + k - 1}");
                 if (File.Exists(path)) { models.Add(PretrainedModel.Load(path)); continue; }
                 report($"seed {seed}: knowledge version v + {k}: pre-training continued on super-domain day {b + k - 1}");
-                var next = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, $"v-days-0-{b + k - 2}"));
-                models.Add(next);
+                // From the saved version, so its optimizer state is the one the previous version ended with.
+                var previous = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, $"v-days-0-{b + k - 2}"));
                 int day = b + k - 1;
-                KeepPretrainer.Continue(next, RecentDays.From(RecentDays.Before(Super(), day + 1), day), cancellation: cancellation);
+                PretrainedModel next;
+                try
+                {
+                    next = KeepPretrainer.Continue(previous, RecentDays.From(RecentDays.Before(Super(), day + 1), day), cancellation: cancellation);
+                }
+                catch
+                {
+                    previous.Dispose();
+                    throw;
+                }
+                previous.OptimizerState?.Dispose();
+                models.Add(next);
                 next.Save(path);
             }
             var sources = models.Select(m => new ExactKnowledge(m, dnn.Knowledge)).ToList();

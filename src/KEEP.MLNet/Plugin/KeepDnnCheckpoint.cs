@@ -47,11 +47,8 @@ public static class KeepDnnCheckpoint
             sources.Add(new Source(KnowledgeArchive.KindOf(part)!, entry, part.ArchiveSettings));
         }
         ModelArchive.Write(zip, ModelKind.Dnn, model.Options, new State(model.Losses, sources), model.Vocabularies.Write, model.Network);
-        if (model.OptimizerState is { } slots) CheckpointArchive.Write(zip, OptimizerStateEntry, slots.Write);
+        AdamSlots.WriteTo(zip, model.OptimizerState);
     }
-
-    /// <summary>The optional part holding the optimizer's state the model's next training run continues.</summary>
-    internal const string OptimizerStateEntry = "optimizer-state.bin";
 
     /// <summary>Loads a checkpoint; the returned model owns the knowledge models it carries. <paramref name="name"/> names it in errors.</summary>
     public static KeepDnn Load(Stream stream, string name)
@@ -78,8 +75,7 @@ public static class KeepDnnCheckpoint
             IKnowledgeSource? knowledge = parts.Length switch { 0 => null, 1 => parts[0], _ => new CombinedKnowledge(parts) };
             var network = ModelArchive.LoadWeights(zip, Layers.SeededInitialisation.Unseeded(() => new KeepDnnModel(vocabularies, options, knowledge?.Width ?? 0)));
             network.eval();
-            var slots = zip.GetEntry(OptimizerStateEntry) == null ? null : CheckpointArchive.Read(zip, OptimizerStateEntry, AdamSlots.Read);
-            return new KeepDnn(options, vocabularies, network, knowledge, state?.Losses ?? [], owned, slots);
+            return new KeepDnn(options, vocabularies, network, knowledge, state?.Losses ?? [], owned, AdamSlots.ReadFrom(zip));
         }
         catch
         {

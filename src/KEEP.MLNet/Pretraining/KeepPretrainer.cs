@@ -166,6 +166,9 @@ public sealed class KeepPretrainer
         network.train();
         using var optimizer = resume?.RestoreOptimizer(network, options.LearningRate, ranks) ?? TrainingOptimizer.Adam(network, options.LearningRate, options.EmbeddingUpdates, ranks);
         var sharded = optimizer as ShardedRowwiseAdam;
+        // A continuation in one process continues the optimizer the model ended with (sharded runs start theirs afresh).
+        var carried = options.CarryOptimizerState ? optimizer as ICarriedOptimizer : null;
+        if (carried != null && resume == null && model.OptimizerState != null) carried.Import(model.OptimizerState);
         // Counters of this call start from the checkpoint's; the history is the one this call started with.
         var start = resume?.Position;
         var history = start?.StartHistory ?? model.History;
@@ -195,7 +198,8 @@ public sealed class KeepPretrainer
         sharded?.AssembleTables();
         network.eval();
         var end = outcome.End;
-        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, end.Rows, end.Steps, step.LastDay, step.TotalTruncated(), [.. losses, .. Points(outcome.Windows)]));
+        return new PretrainedModel(options, model.Vocabularies, network, Updated(history, end.Rows, end.Steps, step.LastDay, step.TotalTruncated(), [.. losses, .. Points(outcome.Windows)]))
+            { OptimizerState = carried?.Export() };
     }
 
     private static TrainingHistory Updated(TrainingHistory start, long rows, long steps, int lastDay, long truncated, List<LossPoint> losses) => start with

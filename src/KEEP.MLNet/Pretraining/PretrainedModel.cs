@@ -30,6 +30,9 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>What the model has been trained on, and its loss curve.</summary>
     public TrainingHistory History { get; }
 
+    /// <summary>The optimizer's state as the last training run ended (null when not kept): the next run (<see cref="KeepPretrainer.Continue(PretrainedModel, IEnumerable{ImpressionBatch}, long, IProgress{PretrainingProgress}?, CancellationToken)"/>) continues it.</summary>
+    internal AdamSlots? OptimizerState { get; init; }
+
     /// <summary>Width of K_u.</summary>
     public int UserKnowledgeDim => Options.UserEmbeddingDim;
     /// <summary>Width of K_i.</summary>
@@ -68,12 +71,16 @@ public sealed class PretrainedModel : IDisposable
         file.Commit();
     }
 
-    /// <summary>Writes the checkpoint (the <c>ModelArchive</c> layout: header, vocabularies, weights) to a stream.</summary>
+    /// <summary>
+    /// Writes the checkpoint (the <c>ModelArchive</c> layout: header, vocabularies, weights, and the optimizer's state when
+    /// the training run kept it, for the next day's continuation) to a stream.
+    /// </summary>
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
         WriteTo(zip);
+        AdamSlots.WriteTo(zip, OptimizerState);
     }
 
     /// <summary>Adds the model's parts to an archive being written.</summary>
@@ -104,7 +111,7 @@ public sealed class PretrainedModel : IDisposable
         var (options, history) = ReadHeader(zip);
         var vocabularies = ModelArchive.ReadVocabularies(zip, FeatureVocabularies.Read);
         var network = ModelArchive.LoadWeights(zip, Layers.SeededInitialisation.Unseeded(() => new KeepPretrainingModel(vocabularies, options)));
-        return new PretrainedModel(options, vocabularies, network, history);
+        return new PretrainedModel(options, vocabularies, network, history) { OptimizerState = AdamSlots.ReadFrom(zip) };
     }
 
     private static (PretrainingOptions Options, TrainingHistory History) ReadHeader(ZipArchive zip)
@@ -122,8 +129,22 @@ public sealed class PretrainedModel : IDisposable
         return (header.Options, header.History);
     }
 
+    /// <summary>
+    /// The same network without an optimizer state (this model's is released): its next training run starts a fresh
+    /// optimizer, as fine-tuning a pre-trained network on another task does.
+    /// </summary>
+    internal PretrainedModel WithFreshOptimizer()
+    {
+        OptimizerState?.Dispose();
+        return new PretrainedModel(Options, Vocabularies, Network, History);
+    }
+
     /// <summary>Releases the network's native memory.</summary>
-    public void Dispose() => Network.Dispose();
+    public void Dispose()
+    {
+        Network.Dispose();
+        OptimizerState?.Dispose();
+    }
 
     private sealed record LegacyHeader(int Version, PretrainingOptions Options, TrainingHistory History);
 }

@@ -27,6 +27,13 @@ public sealed record PretrainingOptions
     public int Seed { get; init; } = 42;
     /// <summary>How embedding tables are updated: row-wise (lazy) Adam by default, so a step's cost does not grow with the vocabulary.</summary>
     public Training.EmbeddingUpdates EmbeddingUpdates { get; init; } = Training.EmbeddingUpdates.RowwiseAdam;
+    /// <summary>
+    /// Whether the model keeps the optimizer's state (Adam's moments and step counts, saved with it) so that continuing it
+    /// on the next days (<see cref="KeepPretrainer.Continue(PretrainedModel, IEnumerable{Data.ImpressionBatch}, long, IProgress{PretrainingProgress}?, CancellationToken)"/>,
+    /// <c>keep pretrain --continue-from</c>) continues the same optimizer, as a production trainer restoring its slots does.
+    /// Off, each continuation starts a fresh Adam and the saved model holds only its weights. Runs across ranks start afresh.
+    /// </summary>
+    public bool CarryOptimizerState { get; init; } = true;
     /// <summary>Torch threads; 0 uses every core.</summary>
     public int Threads { get; init; }
     /// <summary>Report progress every this many steps.</summary>

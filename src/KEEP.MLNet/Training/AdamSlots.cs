@@ -13,6 +13,9 @@ namespace KEEP.MLNet.Training;
 internal sealed class AdamSlots : IDisposable
 {
     private const int FormatVersion = 1;
+
+    /// <summary>The optional part of a model archive that holds the state the model's next training run continues.</summary>
+    public const string Entry = "optimizer-state.bin";
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
 
     /// <summary>One parameter's state: its Adam step count and its moments (shaped as the parameter).</summary>
@@ -57,6 +60,16 @@ internal sealed class AdamSlots : IDisposable
             WriteFloats(writer, slot.Square);
         }
     }
+
+    /// <summary>Adds <paramref name="slots"/>, when there are any, to an archive being written.</summary>
+    public static void WriteTo(System.IO.Compression.ZipArchive zip, AdamSlots? slots)
+    {
+        if (slots != null) Data.Formats.CheckpointArchive.Write(zip, Entry, slots.Write);
+    }
+
+    /// <summary>The state an archive holds; null when it holds none.</summary>
+    public static AdamSlots? ReadFrom(System.IO.Compression.ZipArchive zip)
+        => zip.GetEntry(Entry) == null ? null : Data.Formats.CheckpointArchive.Read(zip, Entry, Read);
 
     /// <summary>Reads what <see cref="Write"/> wrote.</summary>
     public static AdamSlots Read(Stream stream)
