@@ -19,8 +19,10 @@ namespace KEEP.MLNet.Experiments.Online;
 /// <param name="Seconds">This day's training time.</param>
 /// <param name="PairedDelta">GAUC − the Base DNN's of the same day on the same rows; null for the Base DNN.</param>
 /// <param name="PairedStandardError">The paired user bootstrap's standard error of <paramref name="PairedDelta"/>.</param>
+/// <param name="DeltaVsScratch">For (b): GAUC − the from-scratch KEEP DNN's (c) of the same day on the same rows; else null.</param>
+/// <param name="StandardErrorVsScratch">The paired user bootstrap's standard error of <paramref name="DeltaVsScratch"/>.</param>
 public sealed record OnlineResult(string Variant, int Seed, int TrainDay, int TestDay, double Gauc, double Auc, long Groups, double Seconds,
-    double? PairedDelta = null, double? PairedStandardError = null);
+    double? PairedDelta = null, double? PairedStandardError = null, double? DeltaVsScratch = null, double? StandardErrorVsScratch = null);
 
 /// <summary>
 /// The paper's online argument measured (§1, §3.2, Figure 2): industrial CTR models are trained day by day, each day's
@@ -118,10 +120,20 @@ public sealed class OnlineExperiment
         Func<IEnumerable<ImpressionBatch>> Days(int first, int last) => () => RecentDays.From(RecentDays.Before(sub(), last + 1), first);
         int firstDay = world.FirstSubTrainDay, lastDay = world.Days - 1, knowledgeDay = firstDay + _options.KnowledgeDay;
 
-        // The paper experiment's full pre-training (same name, same data): a paper run's folder is reused.
-        using var knowledge = WorldFolder.Pretrained(dir, "all", pretraining, () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), Report, cancellation);
+        // The knowledge of every super-domain day before the sub-domain's: with the version-skew part, its published
+        // version of those days (pre-trained once for both parts); alone, the paper experiment's full pre-training (same
+        // name, same data: a paper run's folder is reused).
+        string knowledgePath = WorldFolder.PretrainedPath(dir, "all");
+        int firstVersionDay = _options.SkewVersions > 0 ? VersionSkewExperiment.FirstDayAfterV(world, _options.SkewVersions) - 1 : int.MaxValue;
+        if (firstVersionDay <= firstDay - 1)
+        {
+            KnowledgeVersions.Ensure(dir, files, pretraining, firstVersionDay, firstDay - 1, Report, cancellation);
+            knowledgePath = KnowledgeVersions.PathOf(dir, firstDay - 1);
+        }
+        else WorldFolder.Pretrained(dir, "all", pretraining, () => RecentDays.Before(ImpressionFile.Read(files[DatasetSplit.Super]), firstDay), Report, cancellation).Dispose();
+        using var knowledge = PretrainedModel.Load(knowledgePath);
         // (d) fine-tunes with an optimizer of its own, as BERT4Rec and S3-Rec fine-tune, which it then carries from day to day.
-        var tuned = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, "all")).WithFreshOptimizer();
+        var tuned = PretrainedModel.Load(knowledgePath).WithFreshOptimizer();
         var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });
         KeepDnn? baseline = null, keep = null, plugged = null, scratch = null;
         try
@@ -147,15 +159,19 @@ public sealed class OnlineExperiment
                 seconds[4] = Lap(clock);
 
                 float[] reference = [.. test.Batches.SelectMany(baseline.Predict)];
-                void Add(string variant, float[] scores, double time)
+                float[]? scratchScores = scratch == null ? null : [.. test.Batches.SelectMany(scratch.Predict)];
+                void Add(string variant, float[] scores, double time, float[]? second = null)
                 {
                     var (metrics, paired, text) = test.Scored(scores, variant == BaseDaily ? null : reference, seed, "(a)");
-                    record(new OnlineResult(variant, seed, day, day + 1, metrics.Gauc, metrics.Auc, metrics.Groups, time, paired?.Difference, paired?.StandardError));
-                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: {text}");
+                    var vsScratch = second == null ? null : test.Scored(scores, second, seed, "(c)").Paired;
+                    record(new OnlineResult(variant, seed, day, day + 1, metrics.Gauc, metrics.Auc, metrics.Groups, time, paired?.Difference, paired?.StandardError,
+                        vsScratch?.Difference, vsScratch?.StandardError));
+                    Report($"seed {seed}: trained on day {day}, tested on day {day + 1}: {variant}: {text}"
+                        + (vsScratch == null ? "" : $", vs (c) {KEEP.MLNet.Evaluation.DeltaText.Of(vsScratch.Difference)} (paired SE {vsScratch.StandardError:0.0000})"));
                 }
                 Add(BaseDaily, reference, seconds[0]);
-                if (plugged != null) Add(PluggedLater, [.. test.Batches.SelectMany(plugged.Predict)], seconds[1]);
-                if (scratch != null) Add(FromScratch, [.. test.Batches.SelectMany(scratch.Predict)], seconds[2]);
+                if (plugged != null) Add(PluggedLater, [.. test.Batches.SelectMany(plugged.Predict)], seconds[1], scratchScores);
+                if (scratchScores != null) Add(FromScratch, scratchScores, seconds[2]);
                 Add(FineTuned, [.. test.Batches.SelectMany(b => tuned.Predict(b, PretrainingTask.Click))], seconds[3]);
                 Add(KeepFromStart, [.. test.Batches.SelectMany(keep.Predict)], seconds[4]);
             }

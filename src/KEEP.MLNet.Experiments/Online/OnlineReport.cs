@@ -24,8 +24,8 @@ public static class OnlineReport
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Seeds: {string.Join(", ", seeds)}. Each model trains on day d starting from its model of day d − 1 and is tested on day d + 1. (a) GAUC is the mean over seeds; every other column is its Δ GAUC against (a) on the same rows with the pooled paired 95% interval (user bootstrap, 500 resamples per seed and day).");
         text.AppendLine();
-        text.AppendLine("| test day | " + string.Join(" | ", Variants) + " |");
-        text.AppendLine("|---|" + string.Concat(Variants.Select(_ => "---|")));
+        text.AppendLine("| test day | " + string.Join(" | ", Variants) + " | (b) − (c) |");
+        text.AppendLine("|---|" + string.Concat(Variants.Select(_ => "---|")) + "---|");
         foreach (int day in results.Select(r => r.TestDay).Distinct().Order())
         {
             var cells = new List<string>();
@@ -39,10 +39,32 @@ public static class OnlineReport
                     cells.Add(Interval(Pooled(rows)));
                 }
             }
+            var versus = results.Where(r => r.TestDay == day && r.DeltaVsScratch != null).Select(r => (r.DeltaVsScratch, r.StandardErrorVsScratch)).ToList();
+            cells.Add(versus.Count == 0 ? "" : Interval(Pooled(versus)));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {day} | {string.Join(" | ", cells)} |");
         }
         text.AppendLine();
+        if (seeds.Count > 1) AppendWorlds(text, results, seeds);
         return text.ToString();
+    }
+
+    // Each world's Δ against (a), averaged over the days every variant is tested, so that world variance can be read beside the pooled intervals.
+    private static void AppendWorlds(StringBuilder text, IReadOnlyList<OnlineResult> results, IReadOnlyList<int> seeds)
+    {
+        var days = results.Where(r => r.Variant == FromScratch).Select(r => r.TestDay).Distinct().ToHashSet();
+        if (days.Count == 0) return;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Per world, Δ GAUC against (a) averaged over test days {string.Join(", ", days.Order())} (the days every model is tested); the last column is the standard deviation over worlds.");
+        text.AppendLine();
+        text.AppendLine("| model | " + string.Join(" | ", seeds.Select(s => $"world {s}")) + " | SD over worlds |");
+        text.AppendLine("|---|" + string.Concat(seeds.Select(_ => "---|")) + "---|");
+        foreach (string variant in Variants.Skip(1))
+        {
+            var means = seeds.Select(seed => results.Where(r => r.Variant == variant && r.Seed == seed && days.Contains(r.TestDay)).Select(r => r.PairedDelta ?? 0).DefaultIfEmpty(double.NaN).Average()).ToList();
+            var known = means.Where(m => !double.IsNaN(m)).ToList();
+            double sd = known.Count > 1 ? Math.Sqrt(known.Sum(m => (m - known.Average()) * (m - known.Average())) / (known.Count - 1)) : double.NaN;
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {variant} | {string.Join(" | ", means.Select(m => double.IsNaN(m) ? "" : KEEP.MLNet.Evaluation.DeltaText.Of(m)))} | {(double.IsNaN(sd) ? "" : sd.ToString("0.0000", CultureInfo.InvariantCulture))} |");
+        }
+        text.AppendLine();
     }
 
     /// <summary>The version-skew part as Markdown: each way of serving, its paired Δ against the pinned version pooled over the seeds.</summary>

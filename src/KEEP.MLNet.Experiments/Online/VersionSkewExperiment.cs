@@ -50,7 +50,6 @@ internal static class VersionSkewExperiment
         Action<VersionSkewResult> record, Action<string> report, CancellationToken cancellation)
     {
         int seed = world.Seed, b = FirstDayAfterV(world, versions), firstTest = world.TrainDays;
-        IEnumerable<ImpressionBatch> Super() => ImpressionFile.Read(files[DatasetSplit.Super]);
         IEnumerable<ImpressionBatch> TestDays(int first) => RecentDays.From(ImpressionFile.Read(files[DatasetSplit.SubTest]), first);
         Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
 
@@ -58,30 +57,9 @@ internal static class VersionSkewExperiment
         KeepDnn? model = null, pinnedMore = null, recovered = null;
         try
         {
-            // v, then each newer version continued from the one before on one more super-domain day (saved, so a rerun reuses them).
-            models.Add(WorldFolder.Pretrained(dir, $"v-days-0-{b - 1}", pretraining, () => RecentDays.Before(Super(), b), report, cancellation));
-            for (int k = 1; k <= versions; k++)
-            {
-                string path = WorldFolder.PretrainedPath(dir, $"v-days-0-{b + k - 1}");
-                if (File.Exists(path)) { models.Add(PretrainedModel.Load(path)); continue; }
-                report($"seed {seed}: knowledge version v + {k}: pre-training continued on super-domain day {b + k - 1}");
-                // From the saved version, so its optimizer state is the one the previous version ended with.
-                var previous = PretrainedModel.Load(WorldFolder.PretrainedPath(dir, $"v-days-0-{b + k - 2}"));
-                int day = b + k - 1;
-                PretrainedModel next;
-                try
-                {
-                    next = KeepPretrainer.Continue(previous, RecentDays.From(RecentDays.Before(Super(), day + 1), day), cancellation: cancellation);
-                }
-                catch
-                {
-                    previous.Dispose();
-                    throw;
-                }
-                previous.OptimizerState?.Dispose();
-                models.Add(next);
-                next.Save(path);
-            }
+            // v, then each newer version continued from the one before on one more super-domain day.
+            KnowledgeVersions.Ensure(dir, files, pretraining, b - 1, b + versions - 1, report, cancellation);
+            for (int k = 0; k <= versions; k++) models.Add(PretrainedModel.Load(KnowledgeVersions.PathOf(dir, b + k - 1)));
             var sources = models.Select(m => new ExactKnowledge(m, dnn.Knowledge)).ToList();
             var trainer = new KeepDnnTrainer(dnn with { Seed = seed });
             report($"seed {seed}: training the KEEP DNN on the sub-domain's training days against version v (super-domain days 0-{b - 1})");

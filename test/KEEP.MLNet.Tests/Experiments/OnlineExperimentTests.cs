@@ -29,7 +29,13 @@ public sealed class OnlineExperimentTests
             Assert.AreEqual(day > knowledgeDay, of.ContainsKey(FromScratch));
             foreach (var r in of.Values.Where(r => r.Variant != BaseDaily))
                 Assert.AreEqual(r.Gauc - of[BaseDaily].Gauc, r.PairedDelta!.Value, 1e-9, $"{r.Variant}, day {day}: paired Δ is the difference on the same rows");
+            if (of.TryGetValue(PluggedLater, out var plugged))
+                Assert.AreEqual(plugged.Gauc - of[FromScratch].Gauc, plugged.DeltaVsScratch!.Value, 1e-9, $"day {day}: (b) paired with (c) on the same rows");
         }
+        // With the skew part, the daily models read its published version of the days before the sub-domain's: one pre-training for both.
+        string seedFolder = Path.Combine(folder, "tiny-seed-1");
+        Assert.IsTrue(File.Exists(KnowledgeVersionPath(seedFolder, first - 1)), "the version of the days before the sub-domain's");
+        Assert.IsFalse(File.Exists(Path.Combine(seedFolder, "knowledge-all.keep")), "no second pre-training of the same days");
         StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "online.md")), "| (a) Base DNN, continued daily |");
 
         // Version skew: the model trained against v, served with v + 1 and v + 2, aligned, and after one more day.
@@ -69,6 +75,32 @@ public sealed class OnlineExperimentTests
         };
         string report = OnlineReport.Markdown(results, "default");
         // (a) 0.65; (b) mean 0.011, SE √(0.004² + 0.003²) / 2 = 0.0025.
-        StringAssert.Contains(report, "| 6 | 0.6500 | +0.0110 [+0.0061, +0.0159] |  |  |  |");
+        StringAssert.Contains(report, "| 6 | 0.6500 | +0.0110 [+0.0061, +0.0159] |  |  |  |  |");
     }
+
+    [TestMethod]
+    public void The_report_pairs_b_with_c_and_gives_each_worlds_mean_delta_and_their_spread()
+    {
+        OnlineResult Row(string variant, int seed, int day, double delta, double? vsScratch = null)
+            => new(variant, seed, day - 1, day, 0.6 + delta, 0.7, 100, 1, delta, 0.002, vsScratch, vsScratch == null ? null : 0.004);
+        var results = new List<OnlineResult>();
+        foreach (int seed in new[] { 1, 2 })
+        {
+            results.Add(Row(FineTuned, seed, 6, 0.5)); // before the knowledge day: not in the per-world means
+            foreach (int day in new[] { 7, 8 })
+            {
+                results.Add(Row(FromScratch, seed, day, seed == 1 ? 0.010 : 0.020));
+                results.Add(Row(PluggedLater, seed, day, day == 7 ? 0.004 : 0.008, day == 7 ? -0.006 : -0.002));
+                results.Add(Row(FineTuned, seed, day, 0.001 * seed));
+            }
+        }
+        string report = OnlineReport.Markdown(results, "default");
+        // Day 7, (b) − (c): mean −0.006, SE √(2 · 0.004²) / 2 = 0.00283 → ±0.0055.
+        StringAssert.Contains(report, "| -0.0060 [-0.0115, -0.0005] |");
+        // (c): worlds +0.0100 and +0.0200, SD 0.0071; (d) +0.0010 and +0.0020 (day 6's +0.5 left out), SD 0.0007.
+        StringAssert.Contains(report, "| (c) KEEP DNN from scratch at the knowledge day | +0.0100 | +0.0200 | 0.0071 |");
+        StringAssert.Contains(report, "| (d) pre-trained network fine-tuned daily | +0.0010 | +0.0020 | 0.0007 |");
+    }
+
+    private static string KnowledgeVersionPath(string dir, int lastDay) => Path.Combine(dir, $"knowledge-v-days-0-{lastDay}.keep");
 }
