@@ -135,6 +135,8 @@ public sealed class OnlineExperiment
         // (d) fine-tunes with an optimizer of its own, as BERT4Rec and S3-Rec fine-tune, which it then carries from day to day.
         var tuned = PretrainedModel.Load(knowledgePath).WithFreshOptimizer();
         var trainer = new KeepDnnTrainer(_options.Dnn with { Seed = seed });
+        // One source for the KEEP models, so that each test day's knowledge is computed once for all of them.
+        var exact = new MemoizedKnowledge(new ExactKnowledge(knowledge));
         KeepDnn? baseline = null, keep = null, plugged = null, scratch = null;
         try
         {
@@ -145,17 +147,17 @@ public sealed class OnlineExperiment
                 double[] seconds = new double[5];
                 var clock = Stopwatch.StartNew();
                 // (b) starts from the Base DNN as it was after yesterday, before the Base DNN trains on today.
-                if (day == knowledgeDay) plugged = trainer.Fit(today, new ExactKnowledge(knowledge), warmStart: baseline, cancellation);
+                if (day == knowledgeDay) plugged = trainer.Fit(today, exact, warmStart: baseline, cancellation);
                 else if (plugged != null) plugged = trainer.Continue(plugged, today, cancellation: cancellation);
                 seconds[1] = Lap(clock);
                 baseline = baseline == null ? trainer.Fit(today, (IKnowledgeSource?)null, cancellation: cancellation) : trainer.Continue(baseline, today, cancellation: cancellation);
                 seconds[0] = Lap(clock);
-                if (day == knowledgeDay) scratch = trainer.Fit(Days(firstDay, day), new ExactKnowledge(knowledge), cancellation: cancellation);
+                if (day == knowledgeDay) scratch = trainer.Fit(Days(firstDay, day), exact, cancellation: cancellation);
                 else if (scratch != null) scratch = trainer.Continue(scratch, today, cancellation: cancellation);
                 seconds[2] = Lap(clock);
                 tuned = KeepPretrainer.Continue(tuned, today(), cancellation: cancellation);
                 seconds[3] = Lap(clock);
-                keep = keep == null ? trainer.Fit(today, new ExactKnowledge(knowledge), cancellation: cancellation) : trainer.Continue(keep, today, cancellation: cancellation);
+                keep = keep == null ? trainer.Fit(today, exact, cancellation: cancellation) : trainer.Continue(keep, today, cancellation: cancellation);
                 seconds[4] = Lap(clock);
 
                 float[] reference = [.. test.Batches.SelectMany(baseline.Predict)];

@@ -60,7 +60,9 @@ internal static class VersionSkewExperiment
             // v, then each newer version continued from the one before on one more super-domain day.
             KnowledgeVersions.Ensure(dir, files, pretraining, b - 1, b + versions - 1, report, cancellation);
             for (int k = 0; k <= versions; k++) models.Add(PretrainedModel.Load(KnowledgeVersions.PathOf(dir, b + k - 1)));
-            var sources = models.Select(m => new ExactKnowledge(m, dnn.Knowledge)).ToList();
+            // Each version's knowledge of the held test rows and alignment rows is computed once, whichever model reads it.
+            var sources = models.Select(m => new MemoizedKnowledge(new ExactKnowledge(m, dnn.Knowledge))).ToList();
+            var alignmentRows = subTrain().ToList();
             var trainer = new KeepDnnTrainer(dnn with { Seed = seed });
             report($"seed {seed}: training the KEEP DNN on the sub-domain's training days against version v (super-domain days 0-{b - 1})");
             model = trainer.Fit(subTrain, sources[0], cancellation: cancellation);
@@ -76,8 +78,9 @@ internal static class VersionSkewExperiment
             for (int k = 0; k <= versions; k++)
             {
                 if (k > 0) Add(Ahead, k, Scores(test, batch => model.Predict(batch, sources[k])));
-                var aligned = AlignedKnowledge.Fit(sources[k], sources[0], subTrain());
+                var aligned = AlignedKnowledge.Fit(sources[k], sources[0], alignmentRows);
                 Add(Aligned, k, Scores(test, batch => model.Predict(batch, aligned)));
+                if (k > 1) sources[k].Clear(); // v and v + 1 are read again by the recovery below
             }
             Func<IEnumerable<ImpressionBatch>> extraDay = () => RecentDays.Before(TestDays(firstTest), firstTest + 1);
             pinnedMore = trainer.Fit(extraDay, sources[0], warmStart: model, cancellation);
