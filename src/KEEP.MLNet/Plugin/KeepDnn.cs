@@ -66,12 +66,17 @@ public sealed class KeepDnn : IDisposable
     private float[] Logits(ImpressionBatch batch, IKnowledgeSource? source)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        Network.eval();
-        var input = ModelInput.From(batch, 0, batch.Count, Vocabularies, Options.HistoryLength);
         var knowledge = source?.Compute(batch);
-        return Network.forward((input.ToTensors(), knowledge == null ? null : tensor(knowledge, [batch.Count, Network.KnowledgeDim]))).data<float>().ToArray();
+        int width = Network.KnowledgeDim;
+        return InferencePasses.Join([.. InferencePasses.Over(batch.Count).Select(pass =>
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            Network.eval();
+            var input = ModelInput.From(batch, pass.Start, pass.Count, Vocabularies, Options.HistoryLength);
+            var rows = knowledge == null ? null : tensor(knowledge.AsSpan(pass.Start * width, pass.Count * width).ToArray(), [pass.Count, width]);
+            return Network.forward((input.ToTensors(), rows)).data<float>().ToArray();
+        })]);
     }
 
 

@@ -43,7 +43,16 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Knowledge of rows <paramref name="start"/>.. of a batch, row-major float arrays.</summary>
     public KnowledgeBlock Extract(ImpressionBatch batch, int start = 0, int count = -1)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         if (count < 0) count = batch.Count - start;
+        var parts = InferencePasses.Over(count).Select(pass => ExtractPass(batch, start + pass.Start, pass.Count)).ToList();
+        if (parts.Count == 1) return parts[0];
+        return new KnowledgeBlock(count, InferencePasses.Join([.. parts.Select(p => p.User)]), InferencePasses.Join([.. parts.Select(p => p.Item)]),
+            InferencePasses.Join([.. parts.Select(p => p.Interaction)]));
+    }
+
+    private KnowledgeBlock ExtractPass(ImpressionBatch batch, int start, int count)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         Network.eval();
@@ -54,13 +63,17 @@ public sealed class PretrainedModel : IDisposable
     /// <summary>Probability of <paramref name="task"/> for each row of a batch.</summary>
     public float[] Predict(ImpressionBatch batch, PretrainingTask task)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         int index = Options.Tasks.ToList().IndexOf(task);
         if (index < 0) throw new ArgumentException($"The model was not trained on {task}; its tasks are {string.Join(", ", Options.Tasks)}.", nameof(task));
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        Network.eval();
-        var output = Network.forward(ModelInput.From(batch, 0, batch.Count, Vocabularies, Options.HistoryLength).ToTensors());
-        return output.Logits[index].sigmoid().data<float>().ToArray();
+        return InferencePasses.Join([.. InferencePasses.Over(batch.Count).Select(pass =>
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            Network.eval();
+            var output = Network.forward(ModelInput.From(batch, pass.Start, pass.Count, Vocabularies, Options.HistoryLength).ToTensors());
+            return output.Logits[index].sigmoid().data<float>().ToArray();
+        })]);
     }
 
     /// <summary>Saves the checkpoint to <paramref name="path"/> (written atomically).</summary>
