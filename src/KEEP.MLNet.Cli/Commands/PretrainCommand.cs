@@ -18,6 +18,7 @@ internal static class PretrainCommand
         var data = new Option<FileSystemInfo>("--data", "-d") { Description = "A folder from 'keep generate'/'keep import' (its super.parquet is used) or an impression file (.parquet/.csv).", Required = true };
         var output = new Option<FileInfo>("--out", "-o") { Description = "Knowledge model to write: an ML.NET zip that also carries the KEEP checkpoint.", Required = true };
         var from = new Option<FileInfo?>("--continue-from") { Description = "Continue training this knowledge model on the new data (daily incremental pre-training)." };
+        var fresh = new Option<bool>("--fresh-optimizer") { Description = "With --continue-from: start a fresh Adam instead of continuing the optimizer state the model file saved (runs on several MPI ranks always start a fresh one)." };
         var tasks = new Option<string>("--tasks") { Description = "Pre-training tasks, in K_ui order.", DefaultValueFactory = _ => "click,conversion,cart" };
         var batch = new Option<int>("--batch-size") { Description = "Rows per step (paper: 2000).", DefaultValueFactory = _ => 2000 };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the pairwise loss (paper: 0.25).", DefaultValueFactory = _ => 0.25 };
@@ -29,7 +30,7 @@ internal static class PretrainCommand
         var updates = new Option<string>("--embedding-updates") { Description = "How embedding tables are updated: 'rowwise' (lazy Adam: only the rows a step uses, so a step's cost does not grow with the number of users and items) or 'dense' (Adam over every row, every step).", DefaultValueFactory = _ => "rowwise" };
         var output2 = new OutputArguments();
         var command = new Command("pretrain", "Pre-train KEEP's multi-task knowledge model (click, conversion, add-to-cart) on super-domain rows.\n\nExamples:\n  keep pretrain --data keep-demo/data --out knowledge.zip\n  keep pretrain --data day15.parquet --continue-from knowledge.zip --out knowledge-day15.zip\n  keep pretrain --data keep-demo/data --out knowledge-recent.zip --last-days 4\n  keep pretrain --data keep-demo/data --out knowledge.zip --resume   (after a crash or kill)");
-        foreach (var option in new Option[] { data, output, from, tasks, batch, alpha, history, seed, every, resume, lastDays, updates }) command.Options.Add(option);
+        foreach (var option in new Option[] { data, output, from, fresh, tasks, batch, alpha, history, seed, every, resume, lastDays, updates }) command.Options.Add(option);
         output2.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -56,6 +57,7 @@ internal static class PretrainCommand
             bool quiet = result.GetValue(output2.Quiet) || result.GetValue(output2.Json) || !lead;
             string path = WritablePath.File(result.GetValue(output)!.FullName, "--out");
             var checkpoints = new Checkpoints(path + ".resume", result.GetValue(every), result.GetValue(resume));
+            if (result.GetValue(fresh) && result.GetValue(from) == null) throw new ArgumentException("--fresh-optimizer applies to a continued model: give --continue-from.");
             if (checkpoints.Resume && result.GetValue(from) != null) throw new ArgumentException("--resume and --continue-from cannot be combined: a resume checkpoint already holds the model being trained.");
             if (checkpoints.Resume && !File.Exists(checkpoints.Path)) throw new ArgumentException($"--resume: there is no resume checkpoint at {checkpoints.Path}; start the run without --resume.");
             if (checkpoints.EveryRows < 0) throw new ArgumentException($"--checkpoint-every: {checkpoints.EveryRows} is negative.");
@@ -63,7 +65,7 @@ internal static class PretrainCommand
             if (days < 0) throw new ArgumentException($"--last-days: {days} is negative; give a number of days, or 0 for every day.");
             (int FirstDay, long Rows)? window = days == 0 ? null : ProgressDisplay.Spin(console, quiet, $"Finding the last {days} days", () => RecentDays.Window(ImpressionFile.Read(file), days));
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window, ranks);
+            var model = Run(console, quiet, file, options, result.GetValue(from)?.FullName, checkpoints, window, ranks, result.GetValue(fresh));
             double seconds = clock.Elapsed.TotalSeconds;
             using (model)
             {
@@ -115,7 +117,7 @@ internal static class PretrainCommand
     /// <paramref name="window"/> (see <see cref="RecentDays.Window"/>), on the rows of its first day and later only.
     /// </summary>
     public static PretrainedModel Run(IAnsiConsole console, bool quiet, string file, PretrainingOptions options, string? continueFrom, Checkpoints? checkpoints = null,
-        (int FirstDay, long Rows)? window = null, Training.Distributed.ICommunicator? ranks = null)
+        (int FirstDay, long Rows)? window = null, Training.Distributed.ICommunicator? ranks = null, bool freshOptimizer = false)
     {
         Func<IEnumerable<ImpressionBatch>> data = window is { } w ? () => RecentDays.From(ImpressionFile.Read(file), w.FirstDay) : () => ImpressionFile.Read(file);
         long rows = window?.Rows ?? ImpressionFile.Load(file).GetRowCount() ?? 0;
@@ -136,7 +138,8 @@ internal static class PretrainCommand
             if (checkpoints is { Resume: true })
                 return trainer.Resume(checkpoints.Path, data, rows, progress);
             if (continueFrom == null) return trainer.Fit(data, progress);
-            return KeepPretrainer.Continue(KnowledgeModelFile.LoadCheckpoint(continueFrom), data(), ranks, rows, progress);
+            var previous = KnowledgeModelFile.LoadCheckpoint(continueFrom);
+            return KeepPretrainer.Continue(freshOptimizer ? previous.WithFreshOptimizer() : previous, data(), ranks, rows, progress);
         }, () => status);
     }
 

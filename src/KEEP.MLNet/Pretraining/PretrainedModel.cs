@@ -143,10 +143,11 @@ public sealed class PretrainedModel : IDisposable
     }
 
     /// <summary>
-    /// The same network without an optimizer state (this model's is released): its next training run starts a fresh
-    /// optimizer, as fine-tuning a pre-trained network on another task does.
+    /// The same network without an optimizer state (this model's is released; use the returned model from here on): its
+    /// next training run starts a fresh Adam, as fine-tuning a pre-trained network on another task does, and as a
+    /// continuation across MPI ranks does (the saved state is not sharded).
     /// </summary>
-    internal PretrainedModel WithFreshOptimizer()
+    public PretrainedModel WithFreshOptimizer()
     {
         OptimizerState?.Dispose();
         return new PretrainedModel(Options, Vocabularies, Network, History);
