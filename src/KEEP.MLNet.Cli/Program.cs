@@ -10,5 +10,13 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => At
 // every rank (MPI_Abort), so none is left waiting in a collective; its message names the rank.
 using var ranks = KEEP.MLNet.Mpi.MpiCommunicator.LaunchedRanks > 1 ? KEEP.MLNet.Mpi.MpiCommunicator.Start() : null;
 int code = KeepCli.Run(args, Spectre.Console.AnsiConsole.Console, ranks: ranks);
-if (code != KeepCli.Ok && ranks != null) ranks.Abort(code);
+if (code != KeepCli.Ok && ranks != null)
+{
+    // mpiexec forwards a rank's output asynchronously and stops forwarding once MPI_Abort ends the job: flush, and give
+    // it a moment to pass this rank's message on (measured: without the wait the message was sometimes cut after "error:").
+    Console.Out.Flush();
+    Console.Error.Flush();
+    Thread.Sleep(TimeSpan.FromSeconds(1));
+    ranks.Abort(code);
+}
 return code;
