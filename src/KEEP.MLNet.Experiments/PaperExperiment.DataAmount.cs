@@ -34,7 +34,7 @@ public sealed partial class PaperExperiment
     /// </summary>
     private void DataAmountTable(string dir, WorldOptions world, PretrainingOptions pretraining, Func<IEnumerable<ImpressionBatch>> super,
         (float[] Scores, double Seconds) full, Func<IKnowledgeSource, (float[] Scores, double Seconds)> dnn,
-        Action<string, string, float[], double, Dictionary<string, double>?> add, CancellationToken cancellation)
+        Action<string, string, float[], double, Dictionary<string, double>?, string?> add, CancellationToken cancellation)
     {
         var rowsPerDay = super().SelectMany(b => b.Day.ToArray()).CountBy(day => day).ToList();
         int pretrainingDays = PretrainingDaysOf(world);
@@ -43,6 +43,8 @@ public sealed partial class PaperExperiment
             [PretrainingDaysKey] = days,
             [PretrainingRowsKey] = rowsPerDay.Where(d => d.Key >= pretrainingDays - days).Sum(d => (double)d.Value),
         };
+        // Each row is also compared with the row above it (fewer days, or the control).
+        string? previous = null;
         foreach (int days in _options.PretrainingDays.Distinct().Order())
         {
             int firstDay = pretrainingDays - days;
@@ -50,8 +52,10 @@ public sealed partial class PaperExperiment
                 ? new KeepPretrainer(pretraining).Untrained(super)
                 : Pretrained(dir, $"last-{days}-days", pretraining, () => RecentDays.From(super(), firstDay), cancellation);
             var (scores, seconds) = dnn(new ExactKnowledge(recent));
-            add(Table6, DataAmountVariant(days, pretrainingDays), scores, seconds, Details(days));
+            string variant = DataAmountVariant(days, pretrainingDays);
+            add(Table6, variant, scores, seconds, Details(days), previous);
+            previous = variant;
         }
-        add(Table6, DataAmountVariant(pretrainingDays, pretrainingDays), full.Scores, full.Seconds, Details(pretrainingDays));
+        add(Table6, DataAmountVariant(pretrainingDays, pretrainingDays), full.Scores, full.Seconds, Details(pretrainingDays), previous);
     }
 }

@@ -55,6 +55,12 @@ public sealed partial class PaperExperiment
     /// <summary>Detail keys of a variant's paired comparison with its reference (<see cref="ReferenceOf"/>) on the seed's test rows.</summary>
     public const string PairedDeltaKey = "pairedDelta", PairedStandardErrorKey = "pairedStandardError", PairedGroupsKey = "pairedGroups";
 
+    /// <summary>
+    /// Detail keys of a row's paired comparison with the row above it, in the tables whose claims are steps (Table 3: K_u,
+    /// +K_i, +K_ui; Table 4: click, +conversion, +cart; Table 6: more days of pre-training data): this row − the one above.
+    /// </summary>
+    public const string StepDeltaKey = "stepDelta", StepStandardErrorKey = "stepStandardError", StepGroupsKey = "stepGroups";
+
     /// <summary>The detail key of a paired measurement (<see cref="PairedDeltaKey"/> …) within one user-sparsity bucket (Table 7; KEEP DNN only).</summary>
     public static string BucketKey(string key, string bucket) => $"{key}:{bucket}";
 
@@ -135,7 +141,7 @@ public sealed partial class PaperExperiment
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
         var scored = new Dictionary<(string Table, string Variant), float[]>();
-        void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null, TestRows? rows = null)
+        void Add(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details = null, TestRows? rows = null, string? previous = null)
         {
             rows ??= test;
             var (overall, buckets) = rows.Evaluate(scores);
@@ -163,6 +169,17 @@ public sealed partial class PaperExperiment
                         details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
                     }
                 paired = $", vs {reference.Variant} {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} (paired SE {comparison.StandardError:0.0000})";
+            }
+            if (previous != null && scored.TryGetValue((table, previous), out var previousScores))
+            {
+                var step = GaucComparison.Of(previousScores, scores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
+                details = new Dictionary<string, double>(details ?? [])
+                {
+                    [StepDeltaKey] = step.Difference,
+                    [StepStandardErrorKey] = step.StandardError,
+                    [StepGroupsKey] = step.Groups,
+                };
+                paired += $", vs {previous} {KEEP.MLNet.Evaluation.DeltaText.Of(step.Difference)} (paired SE {step.StandardError:0.0000})";
             }
             record(new ExperimentResult(table, variant, worldSeed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details) { TrainingRun = training });
             Report($"{label}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");
@@ -206,8 +223,6 @@ public sealed partial class PaperExperiment
         Add(Table2, KeepDnn, scores, time);
         var keepDnn = (scores, time);
         if (tables.Contains(9)) Add(TableRok, KeepDnn, scores, time, inference);
-        if (tables.Contains(3)) Add(Table3, All, scores, time);
-        if (tables.Contains(4)) Add(Table4, AllTasks, scores, time);
         if (tables.Contains(8)) Add(Table8, ExactKui, scores, time);
 
         if (tables.Contains(2) && _options.SampleMerging)
@@ -228,30 +243,35 @@ public sealed partial class PaperExperiment
         }
 
         if (tables.Contains(2) && _options.Competitors)
-            CompetitorRows(dir, run, pretraining, full, crossDomainSuper, subTrain, test, knowledge => Dnn(subTrain, knowledge), Add, cancellation);
-        if (tables.Contains(5)) TaskModels(test, subTrain, task => knowledge => Dnn(subTrain, knowledge, task), full, Add);
+            CompetitorRows(dir, run, pretraining, full, crossDomainSuper, subTrain, test, knowledge => Dnn(subTrain, knowledge), AddOn, cancellation);
+        if (tables.Contains(5)) TaskModels(test, subTrain, task => knowledge => Dnn(subTrain, knowledge, task), full, AddOn);
 
         if (tables.Contains(3))
         {
             (scores, time) = Dnn(subTrain, new ExactKnowledge(full, KnowledgeKinds.User));
             Add(Table3, UserOnly, scores, time);
             (scores, time) = Dnn(subTrain, new ExactKnowledge(full, KnowledgeKinds.User | KnowledgeKinds.Item));
-            Add(Table3, UserItem, scores, time);
+            Add(Table3, UserItem, scores, time, previous: UserOnly);
+            Add(Table3, All, keepDnn.scores, keepDnn.time, previous: UserItem);
         }
 
-        void AddAll(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details) => Add(table, variant, scores, seconds, details);
+        void AddAll(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details, string? previous) => Add(table, variant, scores, seconds, details, previous: previous);
+        void AddOn(string table, string variant, float[] scores, double seconds, Dictionary<string, double>? details, TestRows? rows) => Add(table, variant, scores, seconds, details, rows);
         if (tables.Contains(6)) DataAmountTable(dir, world, pretraining, super, keepDnn, knowledge => Dnn(subTrain, knowledge), AddAll, cancellation);
         if (tables.Contains(8)) CompressionTable(dir, seed, full, files, subTrain, (data, knowledge) => Dnn(data, knowledge), AddAll);
-        if (tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), AddAll, cancellation);
+        if (tables.Contains(9)) RokTable(dir, seed, full, files, test, subTrain, knowledge => (Dnn(subTrain, knowledge), inference), (table, variant, scores, seconds, details) => Add(table, variant, scores, seconds, details), cancellation);
 
         if (tables.Contains(4))
         {
+            string? previous = null;
             foreach (var (name, tasks) in new (string, PretrainingTask[])[] { (ClickTask, [PretrainingTask.Click]), (ClickConversion, [PretrainingTask.Click, PretrainingTask.Conversion]) })
             {
                 using var partial = Pretrained(dir, string.Join("-", tasks).ToLowerInvariant() + run, pretraining with { Tasks = tasks }, super, cancellation);
                 (scores, time) = Dnn(subTrain, new ExactKnowledge(partial));
-                Add(Table4, name, scores, time);
+                Add(Table4, name, scores, time, previous: previous);
+                previous = name;
             }
+            Add(Table4, AllTasks, keepDnn.scores, keepDnn.time, previous: previous);
         }
     }
 
@@ -260,7 +280,7 @@ public sealed partial class PaperExperiment
     /// store in the seed's folder and read back by the KEEP DNN; the cached entries against N_u × N_i.
     /// </summary>
     private void CompressionTable(string dir, int seed, PretrainedModel full, IReadOnlyDictionary<DatasetSplit, string> files, Func<IEnumerable<ImpressionBatch>> subTrain,
-        Func<Func<IEnumerable<ImpressionBatch>>, IKnowledgeSource?, (float[] Scores, double Seconds)> dnn, Action<string, string, float[], double, Dictionary<string, double>?> add)
+        Func<Func<IEnumerable<ImpressionBatch>>, IKnowledgeSource?, (float[] Scores, double Seconds)> dnn, Action<string, string, float[], double, Dictionary<string, double>?, string?> add)
     {
         var clock = Stopwatch.StartNew();
         var compressed = new KnowledgeCompressor(_options.Compression with { Seed = seed }).Fit(full, () => ImpressionFile.Read(files[DatasetSplit.Super]),
@@ -280,7 +300,7 @@ public sealed partial class PaperExperiment
         foreach (var (name, layout) in new[] { (Decomposition, CachedKnowledgeLayout.Decomposition), (Degeneration, CachedKnowledgeLayout.Degeneration), (Combined, CachedKnowledgeLayout.Combined) })
         {
             var (scores, time) = dnn(subTrain, new CachedKnowledge(store, version, layout));
-            add(Table8, name, scores, time, details);
+            add(Table8, name, scores, time, details, null);
         }
     }
 

@@ -53,8 +53,9 @@ public static class PaperReport
         text.AppendLine(CultureInfo.InvariantCulture, $"### {heading}");
         text.AppendLine();
         bool rates = rows.Any(r => r.Details?.ContainsKey(InferenceRateKey) == true);
-        text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | paired 95% | resolved | per seed (paired 95%) | vs | train s |{(rates ? " inference rows/s |" : "")}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|---|---|---|{(rates ? "---|" : "")}");
+        bool steps = rows.Any(r => r.Details?.ContainsKey(StepDeltaKey) == true);
+        text.AppendLine(CultureInfo.InvariantCulture, $"| model | GAUC | AUC | Δ GAUC | paired 95% | resolved | per seed (paired 95%) | vs | train s |{(rates ? " inference rows/s |" : "")}{(steps ? " Δ vs the row above | paired 95% | resolved |" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|---|---|---|---|{(rates ? "---|" : "")}{(steps ? "---|---|---|" : "")}");
         foreach (string variant in rows.Select(r => r.Variant).Distinct().OrderBy(v => Array.IndexOf(Order, v) is int i and >= 0 ? i : int.MaxValue).ThenBy(v => PretrainingDaysOf(rows, v)))
         {
             var of = rows.Where(r => r.Variant == variant).ToList();
@@ -81,15 +82,33 @@ public static class PaperReport
                 }
             }
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {interval} | {resolved} | {perSeed} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}");
+                $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {interval} | {resolved} | {perSeed} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}{(steps ? $" {Step(of)} |" : "")}");
         }
         text.AppendLine();
     }
 
+    /// <summary>
+    /// A row's paired comparison with the row above it (<see cref="StepDeltaKey"/>), pooled over its seeds like the
+    /// comparison with the reference: "Δ | [low, high] | resolved" cells; empty cells for a row without one.
+    /// </summary>
+    private static string Step(IReadOnlyList<ExperimentResult> rows)
+    {
+        var stepped = rows.Where(r => r.Details?.ContainsKey(StepDeltaKey) == true).ToList();
+        if (stepped.Count == 0) return " | |";
+        var (low, high) = PooledInterval(stepped, StepDeltaKey, StepStandardErrorKey);
+        string resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
+        return $"{PlusMinus([.. stepped.Select(r => r.Details![StepDeltaKey])], signed: true)} | [{Signed(low)}, {Signed(high)}] | {resolved}";
+    }
+
     /// <summary>The 95% interval of the mean paired Δ over the rows' seeds: mean ± 1.96 · √(Σ SE²) / n.</summary>
     internal static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows, string? bucket = null)
+        => bucket == null
+            ? PooledInterval(rows, PairedDeltaKey, PairedStandardErrorKey)
+            : PooledInterval(rows, BucketKey(PairedDeltaKey, bucket), BucketKey(PairedStandardErrorKey, bucket));
+
+    /// <summary>The 95% interval of the mean of the rows' <paramref name="deltaKey"/> with standard errors <paramref name="seKey"/>.</summary>
+    private static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows, string deltaKey, string seKey)
     {
-        string deltaKey = bucket == null ? PairedDeltaKey : BucketKey(PairedDeltaKey, bucket), seKey = bucket == null ? PairedStandardErrorKey : BucketKey(PairedStandardErrorKey, bucket);
         double mean = rows.Average(r => r.Details![deltaKey]);
         double se = Math.Sqrt(rows.Sum(r => r.Details![seKey] * r.Details![seKey])) / rows.Count;
         return (mean - 1.96 * se, mean + 1.96 * se);

@@ -125,6 +125,27 @@ public sealed class PaperExperimentTests
     }
 
     [TestMethod]
+    public void Report_gives_each_step_of_a_table_its_pooled_paired_interval()
+    {
+        var none = new Dictionary<string, double>();
+        Dictionary<string, double> Step(double delta, double se) => new() { [PaperExperiment.StepDeltaKey] = delta, [PaperExperiment.StepStandardErrorKey] = se, [PaperExperiment.StepGroupsKey] = 900 };
+        ExperimentResult Row(string variant, int seed, double gauc, Dictionary<string, double>? details = null) => new(PaperExperiment.Table4, variant, seed, gauc, 0.7, 10, 1, none, details);
+        var results = new[]
+        {
+            Row(PaperExperiment.ClickTask, 1, 0.60), Row(PaperExperiment.ClickTask, 2, 0.70),
+            Row(PaperExperiment.ClickConversion, 1, 0.61, Step(0.010, 0.004)), Row(PaperExperiment.ClickConversion, 2, 0.712, Step(0.012, 0.003)),
+            Row(PaperExperiment.AllTasks, 1, 0.609, Step(-0.001, 0.004)), Row(PaperExperiment.AllTasks, 2, 0.714, Step(0.002, 0.003)),
+        };
+        string report = PaperReport.Markdown(results);
+        StringAssert.Contains(report, "| Δ vs the row above | paired 95% | resolved |");
+        // Mean 0.011 ± SD 0.0014; pooled SE = sqrt(0.004² + 0.003²) / 2 = 0.0025; ± 1.96 SE.
+        StringAssert.Contains(report, "| +0.0110 ± 0.0014 | [+0.0061, +0.0159] | yes, > 0 |");
+        StringAssert.Contains(report, "| +0.0005 ± 0.0021 | [-0.0044, +0.0054] | no |");
+        var click = report.Split('\n').Single(l => l.StartsWith($"| {PaperExperiment.ClickTask} |", StringComparison.Ordinal));
+        StringAssert.EndsWith(click, "|  | | |", "the first row has no step");
+    }
+
+    [TestMethod]
     public void Table_6_pre_trains_on_the_most_recent_days_and_its_full_row_is_the_KEEP_DNN()
     {
         string folder = TestWorlds.TempFolder("paper-table6");
@@ -153,6 +174,10 @@ public sealed class PaperExperimentTests
         var keep = results.Single(r => r.Table == PaperExperiment.Table2 && r.Variant == PaperExperiment.KeepDnn);
         Assert.AreEqual(keep.Gauc, full.Gauc, "the full row is the experiment's KEEP DNN");
         StringAssert.Contains(File.ReadAllText(experiment.ReportPath), "Table 6 analogue");
+        // More days against fewer: each row is compared, paired, with the row above it (the control first).
+        Assert.IsFalse(control.Details.ContainsKey(PaperExperiment.StepDeltaKey));
+        Assert.AreEqual(recent.Gauc - control.Gauc, recent.Details[PaperExperiment.StepDeltaKey], 1e-9);
+        Assert.AreEqual(full.Gauc - recent.Gauc, full.Details![PaperExperiment.StepDeltaKey], 1e-9);
 
         foreach (int outside in new[] { trainDays, -1 })
         {

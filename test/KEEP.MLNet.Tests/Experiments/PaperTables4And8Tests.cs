@@ -25,6 +25,16 @@ public sealed class PaperTables4And8Tests
         }
         var keep = results.Single(r => r.Table == PaperExperiment.Table2 && r.Variant == PaperExperiment.KeepDnn);
         Assert.AreEqual(keep.Gauc, table4[PaperExperiment.AllTasks].Gauc, "the all-tasks row is the experiment's KEEP DNN");
+
+        // Each task set is compared, paired, with the one before it: the step's Δ is the difference of the rows' GAUCs.
+        Assert.IsFalse(table4[PaperExperiment.ClickTask].Details!.ContainsKey(PaperExperiment.StepDeltaKey), "the first row has no row above it");
+        foreach (var (row, above) in new[] { (PaperExperiment.ClickConversion, PaperExperiment.ClickTask), (PaperExperiment.AllTasks, PaperExperiment.ClickConversion) })
+        {
+            var details = table4[row].Details!;
+            Assert.AreEqual(table4[row].Gauc - table4[above].Gauc, details[PaperExperiment.StepDeltaKey], 1e-9, row);
+            Assert.IsGreaterThan(0, details[PaperExperiment.StepStandardErrorKey], row);
+            Assert.AreEqual(table4[row].Groups, details[PaperExperiment.StepGroupsKey], row);
+        }
     }
 
     [TestMethod]
