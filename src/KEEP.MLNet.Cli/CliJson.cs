@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace KEEP.MLNet.Cli;
 
-/// <summary>JSON settings of <c>--json</c> output.</summary>
+/// <summary>
+/// JSON settings of <c>--json</c> output. NaN is written as "NaN" (a GAUC over no user with both classes is NaN; the
+/// output must not fail on it).
+/// </summary>
 internal static class CliJson
 {
     public static readonly JsonSerializerOptions Options = new()
@@ -11,5 +14,6 @@ internal static class CliJson
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 }

@@ -68,9 +68,11 @@ public sealed partial class PaperExperiment
         {
             var (rows, index) = test.For(label);
             long positives = subTrain().Sum(b => (label == PretrainingTask.Conversion ? b.Conversion : b.Cart).ToArray().Count(x => x));
-            if (positives == 0 || !rows.Labels.Any(x => x))
+            // Without a test user who has both a positive and a negative clicked row the model's GAUC is undefined.
+            if (positives == 0 || rows.GaucUsers == 0)
             {
-                Report($"Table 5: no {label} model on this world: {positives:N0} positive training rows, {rows.Labels.Count(x => x):N0} positive test rows");
+                Report($"Table 5: no {label} model on this world: {positives:N0} positive training rows, {rows.Labels.Count(x => x):N0} positive test rows, "
+                    + $"{rows.GaucUsers:N0} test users with a positive and a negative clicked row");
                 continue;
             }
             foreach (bool knowledge in new[] { false, true })

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Evaluation;
@@ -35,7 +34,6 @@ public sealed partial class PaperExperiment
         RetrievalTeacher = "Retrieval teacher (RIM-style, retrieval at inference)", RokInstance = "ROK instance-wise", RokFields = "ROK feature-wise",
         KeepRok = "KEEP + ROK instance-wise";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     private readonly PaperExperimentOptions _options;
     private readonly IProgress<string>? _progress;
@@ -101,7 +99,7 @@ public sealed partial class PaperExperiment
     public IReadOnlyList<ExperimentResult> Run(CancellationToken cancellation = default)
     {
         Directory.CreateDirectory(_options.OutputDirectory);
-        var results = File.Exists(ResultsPath) ? JsonSerializer.Deserialize<List<ExperimentResult>>(File.ReadAllText(ResultsPath), Json) ?? [] : [];
+        var results = ResultsJson.ReadOrEmpty<ExperimentResult>(ResultsPath);
         foreach (int seed in _options.Seeds)
             foreach (int training in _options.TrainingRuns)
                 RunSeed(seed, training, result =>
@@ -117,11 +115,7 @@ public sealed partial class PaperExperiment
     /// <summary>Writes the results so far (JSON and Markdown), so an interrupted run keeps what it measured.</summary>
     private void Save(List<ExperimentResult> results)
     {
-        using (var file = new Data.Formats.AtomicFile(ResultsPath))
-        {
-            JsonSerializer.Serialize(file.Stream, results, Json);
-            file.Commit();
-        }
+        ResultsJson.Write(ResultsPath, results);
         File.WriteAllText(ReportPath, PaperReport.Markdown(results, $"Paper experiments on the {_options.Preset} simulated world"));
     }
 

@@ -25,6 +25,9 @@ internal sealed class TestRows
     public string[] Buckets { get; }
     public IReadOnlyList<string> BucketNames { get; }
 
+    /// <summary>Users with both a positive and a negative row: the users a GAUC of these rows averages over.</summary>
+    public int GaucUsers => Users.Zip(Labels).GroupBy(row => row.First).Count(user => user.Any(row => row.Second) && user.Any(row => !row.Second));
+
     /// <summary>Reads the test file and counts each user's rows in the training file.</summary>
     public static TestRows Load(string testPath, string trainPath, IReadOnlyList<int> bounds)
         => Of(ImpressionFile.Read(testPath), ImpressionFile.Read(trainPath), bounds);

@@ -27,7 +27,7 @@ internal static class ReportCommand
             List<ExperimentResult> list;
             try
             {
-                list = JsonSerializer.Deserialize<List<ExperimentResult>>(File.ReadAllText(path)) ?? [];
+                list = JsonSerializer.Deserialize<List<ExperimentResult>>(File.ReadAllText(path), ResultsJson.Options) ?? [];
             }
             catch (JsonException e)
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using KEEP.MLNet.Data;
 using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Knowledge;
@@ -41,7 +40,6 @@ public sealed class OnlineExperiment
         FromScratch = "(c) KEEP DNN from scratch at the knowledge day", FineTuned = "(d) pre-trained network fine-tuned daily",
         KeepFromStart = "KEEP DNN from the first day";
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly OnlineExperimentOptions _options;
     private readonly IProgress<string>? _progress;
 
@@ -95,23 +93,15 @@ public sealed class OnlineExperiment
             if (_options.Daily) RunSeed(world, dir, files, pretraining, results.Add, cancellation);
             if (_options.SkewVersions > 0) VersionSkewExperiment.Run(world, _options.SkewVersions, dir, files, pretraining, _options.Dnn, skew.Add, Report, cancellation);
             // A part that is not run keeps its file from an earlier run, and the report shows it.
-            if (_options.Daily) Write(ResultsPath, results);
-            if (_options.SkewVersions > 0) Write(SkewResultsPath, skew);
-            File.WriteAllText(ReportPath, OnlineReport.Markdown(_options.Daily ? results : Earlier<OnlineResult>(ResultsPath), _options.Preset)
-                + OnlineReport.SkewMarkdown(_options.SkewVersions > 0 ? skew : Earlier<VersionSkewResult>(SkewResultsPath), _options.Preset));
+            if (_options.Daily) ResultsJson.Write(ResultsPath, results);
+            if (_options.SkewVersions > 0) ResultsJson.Write(SkewResultsPath, skew);
+            File.WriteAllText(ReportPath, OnlineReport.Markdown(_options.Daily ? results : ResultsJson.ReadOrEmpty<OnlineResult>(ResultsPath), _options.Preset)
+                + OnlineReport.SkewMarkdown(_options.SkewVersions > 0 ? skew : ResultsJson.ReadOrEmpty<VersionSkewResult>(SkewResultsPath), _options.Preset));
         }
         SkewResults = skew;
         return results;
     }
 
-    private static List<T> Earlier<T>(string path) => File.Exists(path) ? JsonSerializer.Deserialize<List<T>>(File.ReadAllText(path)) ?? [] : [];
-
-    private static void Write<T>(string path, List<T> rows)
-    {
-        using var file = new Data.Formats.AtomicFile(path);
-        JsonSerializer.Serialize(file.Stream, rows, Json);
-        file.Commit();
-    }
 
     private void RunSeed(WorldOptions world, string dir, IReadOnlyDictionary<DatasetSplit, string> files, PretrainingOptions pretraining, Action<OnlineResult> record, CancellationToken cancellation)
     {

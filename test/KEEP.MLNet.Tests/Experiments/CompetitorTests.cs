@@ -70,4 +70,27 @@ public sealed class TestRowsTests
         CollectionAssert.AreEqual(index.Select(i => rows[i].User).ToArray(), cart.Users);
         Assert.AreSame(test, test.For(KEEP.MLNet.Pretraining.PretrainingTask.Click).Rows);
     }
+
+    [TestMethod]
+    public void GAUC_users_are_the_users_with_a_positive_and_a_negative_row()
+    {
+        var files = TestWorlds.Tiny.Files;
+        var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], [5, 20]);
+        var cart = test.For(KEEP.MLNet.Pretraining.PretrainingTask.Cart).Rows;
+        foreach (var rows in new[] { test, cart })
+        {
+            // Brute force: every user's set of labels.
+            var labelsByUser = new Dictionary<int, HashSet<bool>>();
+            for (int i = 0; i < rows.Users.Length; i++)
+            {
+                if (!labelsByUser.TryGetValue(rows.Users[i], out var labels)) labelsByUser[rows.Users[i]] = labels = [];
+                labels.Add(rows.Labels[i]);
+            }
+            int expected = labelsByUser.Values.Count(labels => labels.Count == 2);
+            Assert.AreEqual(expected, rows.GaucUsers);
+            // The users a GAUC averages over.
+            Assert.AreEqual((long)expected, KEEP.MLNet.Evaluation.GaucEvaluator.Compute(new float[rows.Labels.Length], rows.Labels, rows.Users).Groups);
+        }
+        Assert.IsTrue(test.GaucUsers > cart.GaucUsers, "the clicked rows' cart labels leave fewer GAUC users than the clicks");
+    }
 }
