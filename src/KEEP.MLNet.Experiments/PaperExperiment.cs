@@ -34,7 +34,6 @@ public sealed partial class PaperExperiment
         RetrievalTeacher = "Retrieval teacher (RIM-style, retrieval at inference)", RokInstance = "ROK instance-wise", RokFields = "ROK feature-wise",
         KeepRok = "KEEP + ROK instance-wise";
 
-
     private readonly PaperExperimentOptions _options;
     private readonly IProgress<string>? _progress;
 

@@ -102,7 +102,6 @@ public sealed class OnlineExperiment
         return results;
     }
 
-
     private void RunSeed(WorldOptions world, string dir, IReadOnlyDictionary<DatasetSplit, string> files, PretrainingOptions pretraining, Action<OnlineResult> record, CancellationToken cancellation)
     {
         int seed = world.Seed;

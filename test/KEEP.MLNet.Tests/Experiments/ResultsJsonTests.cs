@@ -8,8 +8,8 @@ public sealed class ResultsJsonTests
     [TestMethod]
     public void An_undefined_GAUC_is_saved_and_read_back_instead_of_failing_the_run()
     {
-        // A model evaluated on rows where no user has both classes has GAUC NaN (seen on a world whose test day had no
-        // user with a conversion and a clicked non-conversion: the run failed when it saved its results).
+        // A model evaluated on rows where no user has both classes has GAUC NaN (seen on a world where a conversion model's
+        // 0–5-row user bucket had no user with a conversion and a clicked non-conversion: the run failed when it saved).
         var rows = new List<ExperimentResult>
         {
             new("Table 5", "CVR KEEP DNN", 5, double.NaN, 0.61, 0, 12.5, new Dictionary<string, double> { ["0–5"] = double.NaN, [">20"] = 0.7 },
