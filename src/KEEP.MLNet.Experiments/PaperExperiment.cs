@@ -34,6 +34,9 @@ public sealed partial class PaperExperiment
         RetrievalTeacher = "Retrieval teacher (RIM-style, retrieval at inference)", RokInstance = "ROK instance-wise", RokFields = "ROK feature-wise",
         KeepRok = "KEEP + ROK instance-wise";
 
+    /// <summary>The reference row of the sub-domain's test rows scored by another subsystem's true click mechanism (the paper's site only).</summary>
+    public static string OracleOf(string subsystem) => $"Oracle with the {subsystem} click mechanism";
+
     private readonly PaperExperimentOptions _options;
     private readonly IProgress<string>? _progress;
 
@@ -180,6 +183,10 @@ public sealed partial class PaperExperiment
 
         var oracle = new ClickOracle(new World(world));
         Add(Reference, Oracle, [.. test.Batches.SelectMany(b => oracle.Scores(b, subDomain: true))], 0);
+        // The other subsystems' true click mechanisms ranking the ads: how much a model of the rest of the site can know of
+        // the sub-domain's clicks at best, which is what merging the domains and sharing a bottom rely on.
+        foreach (var other in world.Subsystems?.Where(s => !s.IsSubDomain) ?? [])
+            Add(Reference, OracleOf(other.Name), [.. test.Batches.SelectMany(b => oracle.Scores(b, other.Name))], 0);
 
         var pretraining = _options.Pretraining with { Seed = seed };
         // The paper's protocol (§6.1): pre-training on the super-domain days before the sub-domain's training days;

@@ -108,6 +108,30 @@ public sealed class PaperSiteWorldTests
     }
 
     [TestMethod]
+    public void The_oracle_scores_rows_by_any_subsystems_mechanism_and_the_ads_own_ranks_the_ads_best()
+    {
+        var oracle = new ClickOracle(new World(Options));
+        CollectionAssert.AreEqual(new[] { "products", "videos", "ads" }, oracle.Subsystems.ToArray());
+        var test = ImpressionFile.Read(Generated.Value.Files[DatasetSplit.SubTest]).ToList();
+        var super = ImpressionFile.Read(Generated.Value.Files[DatasetSplit.Super]).First();
+        // By name, the same mechanisms as by domain: the ads' for sub-domain rows, the first other subsystem's for the site's.
+        CollectionAssert.AreEqual(test.SelectMany(b => oracle.Scores(b, subDomain: true)).ToArray(), test.SelectMany(b => oracle.Scores(b, "ads")).ToArray());
+        CollectionAssert.AreEqual(oracle.Scores(super, subDomain: false), oracle.Scores(super, "products"));
+        // The ads' clicks were drawn by the ads' mechanism: it ranks them better than the products' or the videos', which
+        // share the users' taste and interests and so still rank them better than chance.
+        var labels = test.SelectMany(b => b.Click.ToArray()).ToArray();
+        double Auc(string subsystem) => KEEP.MLNet.Evaluation.RocAuc.Compute(test.SelectMany(b => oracle.Scores(b, subsystem)).ToArray(), labels);
+        double ads = Auc("ads"), products = Auc("products"), videos = Auc("videos");
+        Assert.IsTrue(ads > products && ads > videos, $"AUC by the ads' mechanism {ads:F4}, products' {products:F4}, videos' {videos:F4}");
+        Assert.IsTrue(products > 0.55 && videos > 0.55, $"products' {products:F4}, videos' {videos:F4}");
+        var error = Assert.ThrowsExactly<ArgumentException>(() => oracle.Scores(test[0], "search"));
+        StringAssert.Contains(error.Message, "products, videos, ads");
+        var sharedClick = new ClickOracle(new World(WorldOptions.Preset("shared-click-tiny")));
+        Assert.AreEqual(0, sharedClick.Subsystems.Count);
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => sharedClick.Scores(test[0], "ads")).Message, "one shared click model");
+    }
+
+    [TestMethod]
     public void The_shared_click_world_is_generated_exactly_as_before_the_site_had_subsystems()
     {
         // Written by commit 1f94405 (before subsystems): keep generate --preset tiny --users 150 --super-rows 3000 --sub-rows 1000.

@@ -12,6 +12,7 @@ public sealed class ClickOracle
 {
     private readonly BehaviourModel _behaviour;
     private readonly TasteTimeline _taste;
+    private readonly ImpressionChannel[] _channels;
     private readonly ImpressionChannel _subDomain, _site;
     private readonly float[] _interest;
 
@@ -21,17 +22,35 @@ public sealed class ClickOracle
         ArgumentNullException.ThrowIfNull(world);
         _behaviour = new BehaviourModel(world);
         _taste = new TasteTimeline(world);
-        var channels = Simulator.Channels(world, _behaviour);
-        _subDomain = channels.First(c => c.IsSubDomain);
-        _site = channels.First(c => !c.IsSubDomain);
+        _channels = Simulator.Channels(world, _behaviour);
+        _subDomain = _channels.First(c => c.IsSubDomain);
+        _site = _channels.First(c => !c.IsSubDomain);
         _interest = new float[world.Options.LatentDim];
     }
 
+    /// <summary>The subsystems whose click mechanisms <see cref="Scores(ImpressionBatch, string)"/> can score by (empty under the shared click model).</summary>
+    public IReadOnlyList<string> Subsystems => _channels.OfType<SubsystemChannel>().Select(c => c.Name).ToArray();
+
     /// <summary>True click log-odds (without intercept) of each row; <paramref name="subDomain"/> says which domain the rows are from.</summary>
-    public float[] Scores(ImpressionBatch batch, bool subDomain)
+    public float[] Scores(ImpressionBatch batch, bool subDomain) => Scores(batch, subDomain ? _subDomain : _site);
+
+    /// <summary>
+    /// The click log-odds (without intercept) the subsystem <paramref name="subsystem"/>'s mechanism gives each row,
+    /// whichever subsystem served it: how well one subsystem's clicks describe another's (the other subsystems'
+    /// mechanisms scoring the sub-domain's rows say how much a model of the rest of the site can know of the ads).
+    /// </summary>
+    /// <exception cref="ArgumentException">The world has no subsystem of that name (or no subsystems).</exception>
+    public float[] Scores(ImpressionBatch batch, string subsystem)
+    {
+        ArgumentNullException.ThrowIfNull(subsystem);
+        var channel = _channels.OfType<SubsystemChannel>().FirstOrDefault(c => c.Name == subsystem)
+            ?? throw new ArgumentException($"The world has no subsystem '{subsystem}'; it has: {(Subsystems.Count == 0 ? "none (one shared click model)" : string.Join(", ", Subsystems))}.", nameof(subsystem));
+        return Scores(batch, channel);
+    }
+
+    private float[] Scores(ImpressionBatch batch, ImpressionChannel channel)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var channel = subDomain ? _subDomain : _site;
         var scores = new float[batch.Count];
         for (int r = 0; r < batch.Count; r++)
         {
