@@ -85,7 +85,7 @@ internal static class KeepCli
     }
 
     /// <summary>Settings whose flag is not their property's name in kebab case.</summary>
-    private static readonly Dictionary<string, string> FlagOf = new(StringComparer.Ordinal) { ["PairwiseWeight"] = "--alpha" };
+    private static readonly Dictionary<string, string> FlagOf = new(StringComparer.Ordinal) { ["PairwiseWeight"] = "--alpha", ["TestTrafficScale"] = "--test-traffic" };
 
     /// <summary>Every flag of the command tree (a setting is renamed to a flag only when that flag exists).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> KnownFlags = new(StringComparer.Ordinal);

@@ -45,6 +45,7 @@ public sealed partial class PaperExperiment
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
+        (WorldOptions.Preset(_options.Preset) with { TestTrafficScale = _options.TestTrafficScale }).Validate();
         int trainDays = PretrainingDaysOf(WorldOptions.Preset(_options.Preset));
         foreach (int days in _options.PretrainingDays)
             if (days < 0 || days >= trainDays)
@@ -133,7 +134,7 @@ public sealed partial class PaperExperiment
         string label = training == 0 ? $"seed {worldSeed}" : $"seed {worldSeed} training {training}";
         // Tables 6, 8 and 9 keep checkpoints of their own per world: they run in training run 0 only.
         var tables = training == 0 ? _options.Tables : _options.Tables.Where(t => t <= 5).ToHashSet();
-        var world = WorldOptions.Preset(_options.Preset) with { Seed = worldSeed };
+        var world = WorldOptions.Preset(_options.Preset) with { Seed = worldSeed, TestTrafficScale = _options.TestTrafficScale };
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
         var scored = new Dictionary<(string Table, string Variant), float[]>();

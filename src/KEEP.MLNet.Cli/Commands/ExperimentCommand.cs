@@ -106,12 +106,13 @@ internal static class ExperimentCommand
         var trainingRuns = new Option<string>("--training-runs") { Description = "Training runs per world (comma-separated): 0 trains with the world's seed, t > 0 retrains Tables 2-5 on the same world with seed world + 1000·t, so the report separates the trainings' variance from the worlds'.", DefaultValueFactory = _ => "0" };
         var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models, the competitors included; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 5 (conversion and add-to-cart models), 6 (amount of pre-training data), 8 (compressed knowledge), 9 (ROK). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,5,6,8,9" };
         var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; 0 is the untrained-knowledge control; the full pre-training is always included).", DefaultValueFactory = _ => "0,1,4" };
+        var testTraffic = new Option<double>("--test-traffic") { Description = "The sub-domain's traffic sampled on the test days, as a multiple of a training day's (the training files do not change): 3 gives one world of the default preset a paired KEEP − Base standard error ≤ 0.0025; 1 samples the test days like the others.", DefaultValueFactory = _ => 3 };
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
         var noCompetitors = new Option<bool>("--no-competitors") { Description = "Skip the paper's competitor families in Table 2 (shared-bottom cross-domain, pre-train then fine-tune, KEEP-C)." };
         var outputArgs = new OutputArguments();
         var command = new Command("paper", "The paper's Tables 2, 3, 4, 5, 6, 7 and 8 and ROK's table (9) on simulated worlds: Base vs KEEP DNN, sample merging, shared-bottom cross-domain, pre-train then fine-tune, KEEP-C, FastTree/LightGbm ± knowledge, knowledge kinds, pre-training tasks, CVR and add-to-cart models, amount of pre-training data, gain by user sparsity, compressed knowledge for serving, ROK vs its retrieval teacher. Tables 2 and 3 take about 13 minutes per seed on the default world (the paper's site; 2 cores), each further table adds its own pre-trainings or trainings; worlds and checkpoints in --out are reused.\n\nExample:\n  keep experiment paper --preset default --seeds 1,2,3 --out keep-paper");
-        foreach (var option in new Option[] { preset, seeds, trainingRuns, output, tables, recentDays, noTrees, noMerging, noCompetitors }) command.Options.Add(option);
+        foreach (var option in new Option[] { preset, seeds, trainingRuns, output, tables, recentDays, testTraffic, noTrees, noMerging, noCompetitors }) command.Options.Add(option);
         outputArgs.AddTo(command);
         command.SetAction(result => KeepCli.Guard(console, () =>
         {
@@ -127,6 +128,7 @@ internal static class ExperimentCommand
                 OutputDirectory = WritablePath.Folder(result.GetValue(output)!.FullName, "--out"),
                 Tables = tableList.ToHashSet(),
                 PretrainingDays = ParseNumbers("--recent-days", result.GetValue(recentDays)!),
+                TestTrafficScale = result.GetValue(testTraffic),
                 TreeTrainers = !result.GetValue(noTrees),
                 SampleMerging = !result.GetValue(noMerging),
                 Competitors = !result.GetValue(noCompetitors),

@@ -132,6 +132,16 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Paper_experiment_refuses_less_test_traffic_than_a_day_by_its_flag_and_exits_with_1()
+    {
+        string folder = TestWorlds.TempFolder("cli-test-traffic");
+        var (code, output) = CliRunner.Run("experiment", "paper", "--preset", "tiny", "--seeds", "1", "--tables", "3", "--test-traffic", "0.5", "--out", folder);
+        Assert.AreEqual(1, code, output);
+        StringAssert.Contains(output, "--test-traffic must be between 1 and 20");
+        Assert.IsFalse(Directory.EnumerateFileSystemEntries(folder).Any(), "nothing is generated before the arguments are checked");
+    }
+
+    [TestMethod]
     public void An_output_folder_that_cannot_be_created_is_named_and_exits_with_1()
     {
         string folder = TestWorlds.TempFolder("cli-unwritable");

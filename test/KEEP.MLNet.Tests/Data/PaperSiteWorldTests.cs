@@ -132,6 +132,20 @@ public sealed class PaperSiteWorldTests
     }
 
     [TestMethod]
+    public void More_test_traffic_samples_more_of_the_test_days_and_leaves_the_training_files_as_they_were()
+    {
+        var scaled = DatasetGenerator.Generate(Options with { TestTrafficScale = 3 }, TestWorlds.TempFolder("test-traffic"));
+        foreach (var split in new[] { DatasetSplit.Super, DatasetSplit.SubTrain })
+            CollectionAssert.AreEqual(File.ReadAllBytes(Generated.Value.Files[split]), File.ReadAllBytes(scaled.Files[split]), split.ToString());
+        var before = Summary(DatasetSplit.SubTest);
+        var after = scaled.Summaries[(int)DatasetSplit.SubTest];
+        Assert.AreEqual(3.0, after.Rows / (double)before.Rows, 0.3, $"{before.Rows} → {after.Rows} test rows");
+        Assert.AreEqual(before.ClickRate, after.ClickRate, 0.01, "the same days' traffic, so the same click-through");
+        Assert.IsGreaterThan(before.Users * 1.3, (double)after.Users, "more of the users show up on the test days");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => (Options with { TestTrafficScale = 0.5 }).Validate()).Message, "TestTrafficScale");
+    }
+
+    [TestMethod]
     public void The_shared_click_world_is_generated_exactly_as_before_the_site_had_subsystems()
     {
         // Written by commit 1f94405 (before subsystems): keep generate --preset tiny --users 150 --super-rows 3000 --sub-rows 1000.

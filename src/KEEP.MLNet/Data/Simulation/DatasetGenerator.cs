@@ -60,7 +60,7 @@ public static class DatasetGenerator
         var world = new World(options);
         var splits = Enum.GetValues<DatasetSplit>();
         var sinks = splits.ToDictionary(s => s, s => new SplitSink(directory, FileStem(s), format));
-        long expected = options.SuperImpressions + options.SubImpressions;
+        long expected = options.SuperImpressions + (long)(options.SubImpressions * (options.TrainDays + options.TestTrafficScale * options.TestDays) / options.Days);
         long written = 0;
         try
         {

@@ -43,6 +43,7 @@ public sealed class Simulator
     public IEnumerable<SimulatedBatch> Run()
     {
         var rates = _channels.Select(VisitRate).ToArray();
+        var testDayRates = _channels.Select((c, i) => c.IsSubDomain ? rates[i] * _options.TestTrafficScale : rates[i]).ToArray();
         var state = new SimulationState(_world, _behaviour, HistoryChannel, new SeededRandom(_options.Seed, stream: 2));
         if (_world.Subsystems.Count == 0) CalibrateSharedClick();
         state.SeedHistories();
@@ -56,7 +57,7 @@ public sealed class Simulator
         {
             bool testDay = day >= _options.TrainDays;
             _behaviour.Taste = _taste.On(day);
-            DayEvents(state, rates, events);
+            DayEvents(state, testDay ? testDayRates : rates, events);
             foreach (int e in events)
             {
                 var channel = _channels[e % _channels.Length];

@@ -26,7 +26,7 @@ public sealed record WorldOptions
     public int TestDays { get; init; } = 1;
     /// <summary>Expected super-domain impressions over the training days.</summary>
     public long SuperImpressions { get; init; } = 1_000_000;
-    /// <summary>Expected sub-domain impressions over all days (training and test).</summary>
+    /// <summary>Expected sub-domain impressions over all days (training and test), at a <see cref="TestTrafficScale"/> of 1.</summary>
     public long SubImpressions { get; init; } = 215_000;
     /// <summary>Maximum behaviour-sequence length (most recent clicks kept).</summary>
     public int HistoryLength { get; init; } = 50;
@@ -77,6 +77,12 @@ public sealed record WorldOptions
     /// interests feed each other. 0: calibrate right after the pre-history (the shared-click worlds).
     /// </summary>
     public int BurnInDays { get; init; }
+    /// <summary>
+    /// The sub-domain's visits on each test day, as a multiple of a training day's: a larger sample of the same days'
+    /// traffic (the same users, tastes and mechanisms), for experiments that need more test users with a click and a
+    /// non-click than one day's sparse traffic holds. The training days' files do not change with it. 1: every day alike.
+    /// </summary>
+    public double TestTrafficScale { get; init; } = 1;
 
     /// <summary>Days whose rows are for training (all but the test days).</summary>
     [JsonIgnore]
@@ -193,6 +199,7 @@ public sealed record WorldOptions
         Require(SubTrainDays >= 0 && SubTrainDays < TrainDays, nameof(SubTrainDays), "at least 0 and less than the training days (Days − TestDays)");
         Require(TasteDrift is >= 0 and <= 1, nameof(TasteDrift), "in [0, 1]");
         Require(BurnInDays is >= 0 and <= 30, nameof(BurnInDays), "between 0 and 30");
+        Require(TestTrafficScale is >= 1 and <= 20, nameof(TestTrafficScale), "between 1 and 20");
         if (Subsystems is { Count: > 0 } subsystems)
         {
             foreach (var subsystem in subsystems) subsystem.Validate();
