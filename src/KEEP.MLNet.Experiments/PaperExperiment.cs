@@ -45,8 +45,9 @@ public sealed partial class PaperExperiment
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         if (_options.Seeds.Count == 0) throw new ArgumentException("Give at least one seed.", nameof(options));
-        (WorldOptions.Preset(_options.Preset) with { TestTrafficScale = _options.TestTrafficScale }).Validate();
-        int trainDays = PretrainingDaysOf(WorldOptions.Preset(_options.Preset));
+        var world = WorldOf(_options.Seeds[0]);
+        world.Validate();
+        int trainDays = PretrainingDaysOf(world);
         foreach (int days in _options.PretrainingDays)
             if (days < 0 || days >= trainDays)
                 throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} pre-training days (0: the untrained control); {days} is outside that.", nameof(options));
@@ -134,7 +135,7 @@ public sealed partial class PaperExperiment
         string label = training == 0 ? $"seed {worldSeed}" : $"seed {worldSeed} training {training}";
         // Tables 6, 8 and 9 keep checkpoints of their own per world: they run in training run 0 only.
         var tables = training == 0 ? _options.Tables : _options.Tables.Where(t => t <= 5).ToHashSet();
-        var world = WorldOptions.Preset(_options.Preset) with { Seed = worldSeed, TestTrafficScale = _options.TestTrafficScale };
+        var world = WorldOf(worldSeed);
         var files = Dataset(world, dir);
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], _options.SparsityBounds);
         var scored = new Dictionary<(string Table, string Variant), float[]>();
@@ -314,6 +315,9 @@ public sealed partial class PaperExperiment
         var scores = model.Transform(ImpressionFile.Load(files[DatasetSplit.SubTest], 50)).GetColumn<float>("Score").ToArray();
         return (scores, seconds);
     }
+
+    /// <summary>The world of one seed: the preset, with the test days' traffic this experiment samples.</summary>
+    private WorldOptions WorldOf(int seed) => WorldOptions.Preset(_options.Preset) with { Seed = seed, TestTrafficScale = _options.TestTrafficScale };
 
     private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir) => WorldFolder.Files(world, dir, Report);
 
