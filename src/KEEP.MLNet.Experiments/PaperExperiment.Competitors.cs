@@ -61,12 +61,12 @@ public sealed partial class PaperExperiment
     /// without and with knowledge, trained and evaluated on the clicked rows with that label (GAUC over the users
     /// with a positive and a negative clicked test row).
     /// </summary>
-    private void TaskModels(TestRows test, Func<IEnumerable<ImpressionBatch>> subTrain, Func<PretrainingTask, Func<IKnowledgeSource?, (float[] Scores, double Seconds)>> dnn,
+    private void TaskModels(TestRows test, Func<IEnumerable<ImpressionBatch>> subTrain, Func<TestRows, PretrainingTask, Func<IKnowledgeSource?, (float[] Scores, double Seconds)>> dnn,
         PretrainedModel full, Action<string, string, float[], double, Dictionary<string, double>?, TestRows?> add)
     {
         foreach (var label in new[] { PretrainingTask.Conversion, PretrainingTask.Cart })
         {
-            var (rows, index) = test.For(label);
+            var rows = test.For(label);
             long positives = subTrain().Sum(b => (label == PretrainingTask.Conversion ? b.Conversion : b.Cart).ToArray().Count(x => x));
             // Without a test user who has both a positive and a negative clicked row the model's GAUC is undefined.
             if (positives == 0 || rows.GaucUsers == 0)
@@ -77,8 +77,8 @@ public sealed partial class PaperExperiment
             }
             foreach (bool knowledge in new[] { false, true })
             {
-                var (scores, time) = dnn(label)(knowledge ? new ExactKnowledge(full) : null);
-                add(Table5, TaskVariant(label, knowledge), [.. index.Select(i => scores[i])], time, null, rows);
+                var (scores, time) = dnn(rows, label)(knowledge ? new ExactKnowledge(full) : null);
+                add(Table5, TaskVariant(label, knowledge), scores, time, null, rows);
             }
         }
     }

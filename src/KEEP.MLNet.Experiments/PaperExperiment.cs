@@ -206,13 +206,14 @@ public sealed partial class PaperExperiment
         var dnn = _options.Dnn with { Seed = seed };
         Func<IEnumerable<ImpressionBatch>> subTrain = () => ImpressionFile.Read(files[DatasetSplit.SubTrain]);
         var inference = new Dictionary<string, double>();
-        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge, PretrainingTask label = PretrainingTask.Click)
+        // Scores the test rows, or the rows a model of another label is evaluated on (Table 5: the clicked rows).
+        (float[] Scores, double Seconds) Dnn(Func<IEnumerable<ImpressionBatch>> data, IKnowledgeSource? knowledge, PretrainingTask label = PretrainingTask.Click, TestRows? on = null)
         {
             var clock = Stopwatch.StartNew();
             using var model = new KeepDnnTrainer(dnn with { Label = label }).Fit(data, knowledge, cancellation: cancellation);
             double seconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
-            float[] scores = [.. test.Batches.SelectMany(model.Predict)];
+            float[] scores = [.. (on ?? test).Batches.SelectMany(model.Predict)];
             inference = InferenceRate(scores.Length, clock.Elapsed.TotalSeconds);
             return (scores, seconds);
         }
@@ -246,7 +247,7 @@ public sealed partial class PaperExperiment
 
         if (tables.Contains(2) && _options.Competitors)
             CompetitorRows(dir, run, pretraining, full, crossDomainSuper, subTrain, test, knowledge => Dnn(subTrain, knowledge), AddOn, cancellation);
-        if (tables.Contains(5)) TaskModels(test, subTrain, task => knowledge => Dnn(subTrain, knowledge, task), full, AddOn);
+        if (tables.Contains(5)) TaskModels(test, subTrain, (rows, task) => knowledge => Dnn(subTrain, knowledge, task, rows), full, AddOn);
 
         if (tables.Contains(3))
         {
@@ -317,7 +318,7 @@ public sealed partial class PaperExperiment
     }
 
     /// <summary>The world of one seed: the preset, with the test days' traffic this experiment samples.</summary>
-    private WorldOptions WorldOf(int seed) => WorldOptions.Preset(_options.Preset) with { Seed = seed, TestTrafficScale = _options.TestTrafficScale };
+    internal WorldOptions WorldOf(int seed) => WorldOptions.Preset(_options.Preset) with { Seed = seed, TestTrafficScale = _options.TestTrafficScale };
 
     private IReadOnlyDictionary<DatasetSplit, string> Dataset(WorldOptions world, string dir) => WorldFolder.Files(world, dir, Report);
 

@@ -63,12 +63,22 @@ public sealed class TestRowsTests
     {
         var files = TestWorlds.Tiny.Files;
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], [5, 20]);
-        var rows = ImpressionFile.Read(files[DatasetSplit.SubTest]).SelectMany(b => Enumerable.Range(0, b.Count).Select(r => (Click: b.Click[r], Cart: b.Cart[r], User: b.UserId[r]))).ToList();
-        var (cart, index) = test.For(KEEP.MLNet.Pretraining.PretrainingTask.Cart);
-        CollectionAssert.AreEqual(Enumerable.Range(0, rows.Count).Where(i => rows[i].Click).ToArray(), index);
-        CollectionAssert.AreEqual(index.Select(i => rows[i].Cart).ToArray(), cart.Labels);
-        CollectionAssert.AreEqual(index.Select(i => rows[i].User).ToArray(), cart.Users);
-        Assert.AreSame(test, test.For(KEEP.MLNet.Pretraining.PretrainingTask.Click).Rows);
+        var batches = ImpressionFile.Read(files[DatasetSplit.SubTest]).ToList();
+        var rows = batches.SelectMany(b => Enumerable.Range(0, b.Count).Select(r => (Batch: b, Row: r))).ToList();
+        var clicked = Enumerable.Range(0, rows.Count).Where(i => rows[i].Batch.Click[rows[i].Row]).ToArray();
+        var cart = test.For(KEEP.MLNet.Pretraining.PretrainingTask.Cart);
+        // Brute force: the clicked rows in file order, each with its cart label, user and sparsity bucket.
+        CollectionAssert.AreEqual(clicked.Select(i => rows[i].Batch.Cart[rows[i].Row]).ToArray(), cart.Labels);
+        CollectionAssert.AreEqual(clicked.Select(i => rows[i].Batch.UserId[rows[i].Row]).ToArray(), cart.Users);
+        CollectionAssert.AreEqual(clicked.Select(i => test.Buckets[i]).ToArray(), cart.Buckets);
+        // Its batches hold exactly those rows, so a model scores them as it scores them among every test row.
+        Assert.AreEqual(clicked.Length, cart.Batches.Sum(b => b.Count));
+        var model = TestModels.TinyModel;
+        float[] all = [.. batches.SelectMany(b => model.Predict(b, KEEP.MLNet.Pretraining.PretrainingTask.Click))];
+        float[] alone = [.. cart.Batches.SelectMany(b => model.Predict(b, KEEP.MLNet.Pretraining.PretrainingTask.Click))];
+        Assert.AreEqual(clicked.Length, alone.Length);
+        for (int k = 0; k < clicked.Length; k++) Assert.AreEqual(all[clicked[k]], alone[k], 1e-5f, $"clicked row {k}");
+        Assert.AreSame(test, test.For(KEEP.MLNet.Pretraining.PretrainingTask.Click));
     }
 
     [TestMethod]
@@ -76,7 +86,7 @@ public sealed class TestRowsTests
     {
         var files = TestWorlds.Tiny.Files;
         var test = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], [5, 20]);
-        var cart = test.For(KEEP.MLNet.Pretraining.PretrainingTask.Cart).Rows;
+        var cart = test.For(KEEP.MLNet.Pretraining.PretrainingTask.Cart);
         foreach (var rows in new[] { test, cart })
         {
             // Brute force: every user's set of labels.

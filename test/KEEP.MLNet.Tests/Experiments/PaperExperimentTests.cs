@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KEEP.MLNet.Data.Simulation;
 using KEEP.MLNet.Experiments;
 using KEEP.MLNet.Plugin;
 using KEEP.MLNet.Pretraining;
@@ -38,11 +39,16 @@ public sealed class PaperExperimentTests
         string checkpoint = Directory.GetFiles(folder, "knowledge-all.keep", SearchOption.AllDirectories).Single();
         var written = File.GetLastWriteTimeUtc(checkpoint);
 
-        var second = new PaperExperiment(Options(folder, 3)).Run();
+        var second = new PaperExperiment(Options(folder, 3, 5)).Run();
         Assert.AreEqual(written, File.GetLastWriteTimeUtc(checkpoint), "the pre-trained model is reused, not trained again");
         Assert.IsTrue(second.Any(r => r.Table == PaperExperiment.Table2), "Table 2 results of the first run are kept");
         Assert.IsTrue(second.Any(r => r.Table == PaperExperiment.Table3 && r.Variant == PaperExperiment.UserOnly));
         Assert.AreEqual(second.Count, second.Select(r => (r.Table, r.Variant, r.Seed)).Distinct().Count(), "a rerun replaces, never duplicates");
+        // Table 5: the add-to-cart models are evaluated on the clicked test rows' users with a cart and a non-cart row.
+        var files = WorldFolder.Files(first.WorldOf(5), Directory.GetDirectories(folder).Single(), _ => { });
+        var clicked = TestRows.Load(files[DatasetSplit.SubTest], files[DatasetSplit.SubTrain], [5, 20]).For(PretrainingTask.Cart);
+        foreach (bool knowledge in new[] { false, true })
+            Assert.AreEqual(clicked.GaucUsers, second.Single(r => r.Variant == PaperExperiment.TaskVariant(PretrainingTask.Cart, knowledge)).Groups);
 
         using var json = JsonDocument.Parse(File.ReadAllText(first.ResultsPath));
         Assert.AreEqual(second.Count, json.RootElement.GetArrayLength());
