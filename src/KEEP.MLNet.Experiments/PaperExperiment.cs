@@ -63,6 +63,15 @@ public sealed partial class PaperExperiment
     /// </summary>
     public const string StepDeltaKey = "stepDelta", StepStandardErrorKey = "stepStandardError", StepGroupsKey = "stepGroups";
 
+    /// <summary>
+    /// Detail keys of a Table 2 competitor's paired comparison with the KEEP DNN on the seed's test rows (the paper's
+    /// claim that KEEP is above its competitors): KEEP DNN − this competitor.
+    /// </summary>
+    public const string KeepDeltaKey = "keepDelta", KeepStandardErrorKey = "keepStandardError", KeepGroupsKey = "keepGroups";
+
+    /// <summary>The Table 2 variants KEEP is compared with directly (<see cref="KeepDeltaKey"/>): the paper's competitor families.</summary>
+    public static readonly IReadOnlyList<string> Competitors = [Merged, SharedBottom, FineTuned, KeepC];
+
     /// <summary>The detail key of a paired measurement (<see cref="PairedDeltaKey"/> …) within one user-sparsity bucket (Table 7; KEEP DNN only).</summary>
     public static string BucketKey(string key, string bucket) => $"{key}:{bucket}";
 
@@ -167,6 +176,17 @@ public sealed partial class PaperExperiment
                         details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
                     }
                 paired = $", vs {reference.Variant} {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} (paired SE {comparison.StandardError:0.0000})";
+            }
+            if (table == Table2 && Competitors.Contains(variant) && scored.TryGetValue((Table2, KeepDnn), out var keepScores))
+            {
+                var versus = GaucComparison.Of(scores, keepScores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
+                details = new Dictionary<string, double>(details ?? [])
+                {
+                    [KeepDeltaKey] = versus.Difference,
+                    [KeepStandardErrorKey] = versus.StandardError,
+                    [KeepGroupsKey] = versus.Groups,
+                };
+                paired += $", KEEP DNN − this {KEEP.MLNet.Evaluation.DeltaText.Of(versus.Difference)} (paired SE {versus.StandardError:0.0000})";
             }
             if (previous != null && scored.TryGetValue((table, previous), out var previousScores))
             {

@@ -27,6 +27,7 @@ public static class PaperReport
         PowerLine(text, results);
         Table(text, results, Reference, "Reference points");
         Table(text, results, Table2, "Table 2 analogue: downstream models");
+        KeepVersusCompetitors(text, results);
         Table(text, results, Table3, "Table 3 analogue: knowledge kinds plugged into the KEEP DNN");
         Table(text, results, Table4, "Table 4 analogue: pre-training tasks (all knowledge kinds)");
         Table(text, results, Table5, "Table 5 analogue: conversion and add-to-cart downstream models (clicked test rows; the CTR pair is Table 2's)");
@@ -73,16 +74,35 @@ public static class PaperReport
                 {
                     var (low, high) = PooledInterval(paired);
                     interval = $"[{Signed(low)}, {Signed(high)}]";
-                    resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
-                    perSeed = string.Join("; ", paired.Select(r =>
-                    {
-                        var (l, h) = PooledInterval([r]);
-                        return $"{r.Seed}: [{Signed(l)}, {Signed(h)}]";
-                    }));
+                    resolved = Resolved(low, high);
+                    perSeed = PerSeed(paired, PairedDeltaKey, PairedStandardErrorKey);
                 }
             }
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {variant} | {PlusMinus([.. of.Select(r => r.Gauc)])} | {PlusMinus([.. of.Select(r => r.Auc)])} | {delta} | {interval} | {resolved} | {perSeed} | {vs} | {of.Average(r => r.Seconds):F0} |{(rates ? $" {Rate(of)} |" : "")}{(steps ? $" {Step(of)} |" : "")}");
+        }
+        text.AppendLine();
+    }
+
+    /// <summary>
+    /// The KEEP DNN against each competitor family of Table 2, paired on the same test rows (<see cref="KeepDeltaKey"/>):
+    /// the paper's claim is that KEEP is above them all, which their gains over Base, each with its own interval, cannot
+    /// resolve when they are close.
+    /// </summary>
+    private static void KeepVersusCompetitors(StringBuilder text, IReadOnlyList<ExperimentResult> results)
+    {
+        var rows = results.Where(r => r.Table == Table2 && r.Details?.ContainsKey(KeepDeltaKey) == true).ToList();
+        if (rows.Count == 0) return;
+        text.AppendLine("### KEEP DNN against the competitors (paired on the same test rows)");
+        text.AppendLine();
+        text.AppendLine("| competitor | KEEP DNN − competitor | paired 95% | resolved | per seed (paired 95%) |");
+        text.AppendLine("|---|---|---|---|---|");
+        foreach (var of in rows.GroupBy(r => r.Variant).OrderBy(g => Array.IndexOf(Order, g.Key)))
+        {
+            var seeds = of.OrderBy(r => r.Seed).ToList();
+            var (low, high) = PooledInterval(seeds, KeepDeltaKey, KeepStandardErrorKey);
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {of.Key} | {PlusMinus([.. seeds.Select(r => r.Details![KeepDeltaKey])], signed: true)} | [{Signed(low)}, {Signed(high)}] | {Resolved(low, high)} | {PerSeed(seeds, KeepDeltaKey, KeepStandardErrorKey)} |");
         }
         text.AppendLine();
     }
@@ -96,9 +116,19 @@ public static class PaperReport
         var stepped = rows.Where(r => r.Details?.ContainsKey(StepDeltaKey) == true).ToList();
         if (stepped.Count == 0) return " | |";
         var (low, high) = PooledInterval(stepped, StepDeltaKey, StepStandardErrorKey);
-        string resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
-        return $"{PlusMinus([.. stepped.Select(r => r.Details![StepDeltaKey])], signed: true)} | [{Signed(low)}, {Signed(high)}] | {resolved}";
+        return $"{PlusMinus([.. stepped.Select(r => r.Details![StepDeltaKey])], signed: true)} | [{Signed(low)}, {Signed(high)}] | {Resolved(low, high)}";
     }
+
+    /// <summary>Whether an interval excludes 0, as the tables' "resolved" cell says it.</summary>
+    private static string Resolved(double low, double high) => low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
+
+    /// <summary>Each seed's own 95% interval of <paramref name="deltaKey"/>: the "per seed (paired 95%)" cell.</summary>
+    private static string PerSeed(IEnumerable<ExperimentResult> rows, string deltaKey, string seKey)
+        => string.Join("; ", rows.Select(r =>
+        {
+            var (low, high) = PooledInterval([r], deltaKey, seKey);
+            return $"{r.Seed}: [{Signed(low)}, {Signed(high)}]";
+        }));
 
     /// <summary>The 95% interval of the mean paired Δ over the rows' seeds: mean ± 1.96 · √(Σ SE²) / n.</summary>
     internal static (double Low, double High) PooledInterval(IReadOnlyList<ExperimentResult> rows, string? bucket = null)
@@ -168,7 +198,7 @@ public static class PaperReport
                 groups = paired.Average(r => r.Details![BucketKey(PairedGroupsKey, bucket)]).ToString("N0", CultureInfo.InvariantCulture);
                 var (low, high) = PooledInterval(paired, bucket);
                 interval = $"[{Signed(low)}, {Signed(high)}]";
-                resolved = low > 0 ? "yes, > 0" : high < 0 ? "yes, < 0" : "no";
+                resolved = Resolved(low, high);
             }
             text.AppendLine(CultureInfo.InvariantCulture, $"| {bucket} rows | {groups} | {PlusMinus(baseValues)} | {PlusMinus(keepValues)} | {PlusMinus(gains, signed: true)} | {interval} | {resolved} |");
         }

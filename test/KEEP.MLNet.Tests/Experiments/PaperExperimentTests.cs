@@ -36,6 +36,14 @@ public sealed class PaperExperimentTests
         Assert.AreEqual(keep.Details![PaperExperiment.PairedGroupsKey], keep.Buckets.Keys.Sum(b => keep.Details[PaperExperiment.BucketKey(PaperExperiment.PairedGroupsKey, b)]),
             "the buckets split the test users");
         Assert.IsTrue(results.All(r => r.Gauc is > 0 and < 1 && r.Buckets.Count == 3), string.Join("\n", results));
+        // Each competitor is compared with the KEEP DNN on the same rows: the paired Δ is the difference of the two GAUCs.
+        foreach (string competitor in PaperExperiment.Competitors.Where(c => c != PaperExperiment.Merged))
+        {
+            var row = results.Single(r => r.Variant == competitor);
+            Assert.AreEqual(keep.Gauc - row.Gauc, row.Details![PaperExperiment.KeepDeltaKey], 1e-9, competitor);
+            Assert.AreEqual(keep.Groups, row.Details[PaperExperiment.KeepGroupsKey]);
+            Assert.IsTrue(row.Details[PaperExperiment.KeepStandardErrorKey] > 0);
+        }
         string checkpoint = Directory.GetFiles(folder, "knowledge-all.keep", SearchOption.AllDirectories).Single();
         var written = File.GetLastWriteTimeUtc(checkpoint);
 
@@ -56,6 +64,8 @@ public sealed class PaperExperimentTests
         StringAssert.Contains(report, "Table 3 analogue");
         StringAssert.Contains(report, "| KEEP DNN |");
         StringAssert.Contains(report, "K_u < +K_i < +K_ui");
+        StringAssert.Contains(report, "KEEP DNN against the competitors");
+        StringAssert.Contains(report, $"| {PaperExperiment.SharedBottom} | ");
     }
 
     [TestMethod]
