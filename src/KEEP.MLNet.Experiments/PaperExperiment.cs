@@ -153,17 +153,24 @@ public sealed partial class PaperExperiment
             rows ??= test;
             var (overall, buckets) = rows.Evaluate(scores);
             scored[(table, variant)] = scores;
+            // Paired over the same test rows: users resampled with replacement, both GAUCs on each resample; the
+            // comparison's Δ (compared − reference) and SE go to the row's details under the given keys.
+            string Paired(float[] reference, float[] compared, (string Delta, string Error, string Groups) keys, string name)
+            {
+                var comparison = GaucComparison.Of(reference, compared, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
+                details = new Dictionary<string, double>(details ?? [])
+                {
+                    [keys.Delta] = comparison.Difference,
+                    [keys.Error] = comparison.StandardError,
+                    [keys.Groups] = comparison.Groups,
+                };
+                return $", {name} {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} (paired SE {comparison.StandardError:0.0000})";
+            }
+
             string paired = "";
             if (ReferenceOf(table, variant) is { } reference && scored.TryGetValue(reference, out var referenceScores))
             {
-                // Paired over the same test rows: users resampled with replacement, both GAUCs on each resample.
-                var comparison = GaucComparison.Of(referenceScores, scores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
-                details = new Dictionary<string, double>(details ?? [])
-                {
-                    [PairedDeltaKey] = comparison.Difference,
-                    [PairedStandardErrorKey] = comparison.StandardError,
-                    [PairedGroupsKey] = comparison.Groups,
-                };
+                paired = Paired(referenceScores, scores, (PairedDeltaKey, PairedStandardErrorKey, PairedGroupsKey), $"vs {reference.Variant}");
                 // Table 7 with intervals: the same paired comparison within each user-sparsity bucket.
                 if (table == Table2 && variant == KeepDnn)
                     foreach (string bucket in rows.BucketNames)
@@ -171,34 +178,16 @@ public sealed partial class PaperExperiment
                         var inBucket = Enumerable.Range(0, scores.Length).Where(i => rows.Buckets[i] == bucket).ToArray();
                         var part = GaucComparison.Of([.. inBucket.Select(i => referenceScores[i])], [.. inBucket.Select(i => scores[i])],
                             [.. inBucket.Select(i => rows.Labels[i])], [.. inBucket.Select(i => rows.Users[i])], resamples: 1_000, seed: seed);
-                        details[BucketKey(PairedDeltaKey, bucket)] = part.Difference;
+                        details![BucketKey(PairedDeltaKey, bucket)] = part.Difference;
                         details[BucketKey(PairedStandardErrorKey, bucket)] = part.StandardError;
                         details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
                     }
-                paired = $", vs {reference.Variant} {KEEP.MLNet.Evaluation.DeltaText.Of(comparison.Difference)} (paired SE {comparison.StandardError:0.0000})";
             }
+            // The paper's claim that KEEP is above its competitors, on the same users: KEEP DNN − this competitor.
             if (table == Table2 && Competitors.Contains(variant) && scored.TryGetValue((Table2, KeepDnn), out var keepScores))
-            {
-                var versus = GaucComparison.Of(scores, keepScores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
-                details = new Dictionary<string, double>(details ?? [])
-                {
-                    [KeepDeltaKey] = versus.Difference,
-                    [KeepStandardErrorKey] = versus.StandardError,
-                    [KeepGroupsKey] = versus.Groups,
-                };
-                paired += $", KEEP DNN − this {KEEP.MLNet.Evaluation.DeltaText.Of(versus.Difference)} (paired SE {versus.StandardError:0.0000})";
-            }
+                paired += Paired(scores, keepScores, (KeepDeltaKey, KeepStandardErrorKey, KeepGroupsKey), "KEEP DNN − this");
             if (previous != null && scored.TryGetValue((table, previous), out var previousScores))
-            {
-                var step = GaucComparison.Of(previousScores, scores, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
-                details = new Dictionary<string, double>(details ?? [])
-                {
-                    [StepDeltaKey] = step.Difference,
-                    [StepStandardErrorKey] = step.StandardError,
-                    [StepGroupsKey] = step.Groups,
-                };
-                paired += $", vs {previous} {KEEP.MLNet.Evaluation.DeltaText.Of(step.Difference)} (paired SE {step.StandardError:0.0000})";
-            }
+                paired += Paired(previousScores, scores, (StepDeltaKey, StepStandardErrorKey, StepGroupsKey), $"vs {previous}");
             record(new ExperimentResult(table, variant, worldSeed, overall.Gauc, overall.Auc, overall.Groups, seconds, buckets, details) { TrainingRun = training });
             Report($"{label}: {table} {variant}: GAUC {overall.Gauc:F4}, AUC {overall.Auc:F4}{paired} ({seconds:F0} s)");
         }
