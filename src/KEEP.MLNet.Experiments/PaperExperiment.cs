@@ -70,7 +70,7 @@ public sealed partial class PaperExperiment
     public const string KeepDeltaKey = "keepDelta", KeepStandardErrorKey = "keepStandardError", KeepGroupsKey = "keepGroups";
 
     /// <summary>The Table 2 variants KEEP is compared with directly (<see cref="KeepDeltaKey"/>): the paper's competitor families.</summary>
-    public static readonly IReadOnlyList<string> Competitors = [Merged, SharedBottom, FineTuned, KeepC];
+    public static readonly IReadOnlyList<string> CompetitorFamilies = [Merged, SharedBottom, FineTuned, KeepC];
 
     /// <summary>The detail key of a paired measurement (<see cref="PairedDeltaKey"/> …) within one user-sparsity bucket (Table 7; KEEP DNN only).</summary>
     public static string BucketKey(string key, string bucket) => $"{key}:{bucket}";
@@ -184,7 +184,7 @@ public sealed partial class PaperExperiment
                     }
             }
             // The paper's claim that KEEP is above its competitors, on the same users: KEEP DNN − this competitor.
-            if (table == Table2 && Competitors.Contains(variant) && scored.TryGetValue((Table2, KeepDnn), out var keepScores))
+            if (table == Table2 && CompetitorFamilies.Contains(variant) && scored.TryGetValue((Table2, KeepDnn), out var keepScores))
                 paired += Paired(scores, keepScores, (KeepDeltaKey, KeepStandardErrorKey, KeepGroupsKey), "KEEP DNN − this");
             if (previous != null && scored.TryGetValue((table, previous), out var previousScores))
                 paired += Paired(previousScores, scores, (StepDeltaKey, StepStandardErrorKey, StepGroupsKey), $"vs {previous}");

@@ -37,7 +37,7 @@ public sealed class PaperExperimentTests
             "the buckets split the test users");
         Assert.IsTrue(results.All(r => r.Gauc is > 0 and < 1 && r.Buckets.Count == 3), string.Join("\n", results));
         // Each competitor is compared with the KEEP DNN on the same rows: the paired Δ is the difference of the two GAUCs.
-        foreach (string competitor in PaperExperiment.Competitors.Where(c => c != PaperExperiment.Merged))
+        foreach (string competitor in PaperExperiment.CompetitorFamilies.Where(c => c != PaperExperiment.Merged))
         {
             var row = results.Single(r => r.Variant == competitor);
             Assert.AreEqual(keep.Gauc - row.Gauc, row.Details![PaperExperiment.KeepDeltaKey], 1e-9, competitor);
