@@ -45,7 +45,7 @@ public sealed partial class PaperExperiment
         };
         // Each row is also compared with the row above it (fewer days, or the control).
         string? previous = null;
-        foreach (int days in _options.PretrainingDays.Distinct().Order())
+        foreach (int days in _table6Days.Distinct().Order())
         {
             int firstDay = pretrainingDays - days;
             using var recent = days == 0

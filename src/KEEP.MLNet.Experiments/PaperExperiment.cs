@@ -39,6 +39,7 @@ public sealed partial class PaperExperiment
 
     private readonly PaperExperimentOptions _options;
     private readonly IProgress<string>? _progress;
+    private readonly IReadOnlyList<int> _table6Days;
 
     /// <summary>Creates the experiment.</summary>
     public PaperExperiment(PaperExperimentOptions options, IProgress<string>? progress = null)
@@ -48,7 +49,8 @@ public sealed partial class PaperExperiment
         var world = WorldOf(_options.Seeds[0]);
         world.Validate();
         int trainDays = PretrainingDaysOf(world);
-        foreach (int days in _options.PretrainingDays)
+        _table6Days = _options.PretrainingDays ?? PaperExperimentOptions.DefaultPretrainingDays(trainDays);
+        foreach (int days in _table6Days)
             if (days < 0 || days >= trainDays)
                 throw new ArgumentException($"PretrainingDays (keep's --recent-days): Table 6 pre-trains on the most recent 1 to {trainDays - 1} days of the {_options.Preset} world's {trainDays} pre-training days (0: the untrained control); {days} is outside that.", nameof(options));
         _progress = progress;

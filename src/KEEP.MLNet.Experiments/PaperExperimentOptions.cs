@@ -47,11 +47,22 @@ public sealed record PaperExperimentOptions
     public Retrieval.RokOptions Rok { get; init; } = new();
     /// <summary>
     /// Table 6: pre-train also on only the most recent this many super-domain training days (each less than the
-    /// world's training days); the full pre-training on all of them is always the last row. 0 is the control:
-    /// knowledge from the untrained network. The paper uses 1 month, 6 months and 2 years; the default world
-    /// pre-trains on 5 days (its results use 0, 1 and 2).
+    /// world's pre-training days); the full pre-training on all of them is always the last row. 0 is the control:
+    /// knowledge from the untrained network. Null (the default) takes <see cref="DefaultPretrainingDays"/> of the
+    /// world: 0, 1 and 2 on the default preset's 5 pre-training days, 0, 1 and 4 on shared-click's 13.
     /// </summary>
-    public IReadOnlyList<int> PretrainingDays { get; init; } = [0, 1, 4];
+    public IReadOnlyList<int>? PretrainingDays { get; init; }
+
+    /// <summary>
+    /// Table 6's default amounts for a world with <paramref name="pretrainingDays"/> days of pre-training data: the
+    /// untrained control, the last day, and the last third of the days (rounded; the paper's 1 month, 6 months and
+    /// 2 years are roughly geometric, and the full pre-training is always added) — those below the full amount.
+    /// </summary>
+    public static IReadOnlyList<int> DefaultPretrainingDays(int pretrainingDays)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pretrainingDays, 1);
+        return new[] { 0, 1, (int)Math.Round(pretrainingDays / 3.0, MidpointRounding.AwayFromZero) }.Where(d => d < pretrainingDays).Distinct().ToArray();
+    }
     /// <summary>
     /// The sub-domain's traffic sampled on the test days, as a multiple of a training day's
     /// (<see cref="Data.Simulation.WorldOptions.TestTrafficScale"/>; the training files do not change with it). The default 3 gives the

@@ -105,7 +105,7 @@ internal static class ExperimentCommand
         var output = new Option<DirectoryInfo>("--out", "-o") { Description = "Folder for worlds, checkpoints, results.json and results.md (reused when run again).", DefaultValueFactory = _ => new DirectoryInfo("keep-paper") };
         var trainingRuns = new Option<string>("--training-runs") { Description = "Training runs per world (comma-separated): 0 trains with the world's seed, t > 0 retrains Tables 2-5 on the same world with seed world + 1000·t, so the report separates the trainings' variance from the worlds'.", DefaultValueFactory = _ => "0" };
         var tables = new Option<string>("--tables") { Description = "Paper tables to run: 2 (models, the competitors included; with Table 7's sparsity buckets), 3 (knowledge kinds), 4 (pre-training tasks), 5 (conversion and add-to-cart models), 6 (amount of pre-training data), 8 (compressed knowledge), 9 (ROK). Results of other tables already in --out are kept.", DefaultValueFactory = _ => "2,3,4,5,6,8,9" };
-        var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; 0 is the untrained-knowledge control; the full pre-training is always included).", DefaultValueFactory = _ => "0,1,4" };
+        var recentDays = new Option<string>("--recent-days") { Description = "Table 6: also pre-train on only the most recent this many super-domain days (comma-separated; 0 is the untrained-knowledge control; the full pre-training is always included). Default: 0, 1 and a third of the world's pre-training days (0,1,2 on the default preset, 0,1,4 on shared-click)." };
         var testTraffic = new Option<double>("--test-traffic") { Description = "The sub-domain's traffic sampled on the test days, as a multiple of a training day's (the training files do not change): 3 gives one world of the default preset a paired KEEP − Base standard error ≤ 0.0025; 1 samples the test days like the others.", DefaultValueFactory = _ => 3 };
         var noTrees = new Option<bool>("--no-trees") { Description = "Skip FastTree and LightGbm." };
         var noMerging = new Option<bool>("--no-merging") { Description = "Skip the sample-merging baseline." };
@@ -127,7 +127,7 @@ internal static class ExperimentCommand
                 Seeds = seedList,
                 OutputDirectory = WritablePath.Folder(result.GetValue(output)!.FullName, "--out"),
                 Tables = tableList.ToHashSet(),
-                PretrainingDays = ParseNumbers("--recent-days", result.GetValue(recentDays)!),
+                PretrainingDays = result.GetValue(recentDays) is { } days ? ParseNumbers("--recent-days", days) : null,
                 TestTrafficScale = result.GetValue(testTraffic),
                 TreeTrainers = !result.GetValue(noTrees),
                 SampleMerging = !result.GetValue(noMerging),

@@ -203,6 +203,23 @@ public sealed class PaperExperimentTests
     }
 
     [TestMethod]
+    public void Table_6_defaults_to_the_control_the_last_day_and_the_last_third_of_the_world_s_pre_training_days()
+    {
+        CollectionAssert.AreEqual(new[] { 0, 1, 2 }, PaperExperimentOptions.DefaultPretrainingDays(5).ToArray(), "the default site: 5 days");
+        CollectionAssert.AreEqual(new[] { 0, 1, 4 }, PaperExperimentOptions.DefaultPretrainingDays(13).ToArray(), "shared-click: 13 days");
+        CollectionAssert.AreEqual(new[] { 0, 1 }, PaperExperimentOptions.DefaultPretrainingDays(4).ToArray(), "a third of 4 is the last day");
+        CollectionAssert.AreEqual(new[] { 0 }, PaperExperimentOptions.DefaultPretrainingDays(1).ToArray(), "one day: only the control is shorter");
+        // Every preset accepts the default (a fixed 0, 1, 4 once made the tiny site, with 4 pre-training days, refuse to start).
+        string folder = TestWorlds.TempFolder("paper-table6-defaults");
+        foreach (string preset in KEEP.MLNet.Data.Simulation.WorldOptions.PresetNames)
+        {
+            int days = PaperExperiment.PretrainingDaysOf(KEEP.MLNet.Data.Simulation.WorldOptions.Preset(preset));
+            Assert.IsTrue(PaperExperimentOptions.DefaultPretrainingDays(days).All(d => d < days), preset);
+            _ = new PaperExperiment(Options(folder, 6) with { Preset = preset });
+        }
+    }
+
+    [TestMethod]
     public void Table_6_rows_sort_by_days_and_the_check_reads_the_gains_in_that_order()
     {
         var none = new Dictionary<string, double>();
