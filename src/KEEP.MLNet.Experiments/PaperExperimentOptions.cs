@@ -63,6 +63,7 @@ public sealed record PaperExperimentOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(pretrainingDays, 1);
         return new[] { 0, 1, (int)Math.Round(pretrainingDays / 3.0, MidpointRounding.AwayFromZero) }.Where(d => d < pretrainingDays).Distinct().ToArray();
     }
+
     /// <summary>
     /// The sub-domain's traffic sampled on the test days, as a multiple of a training day's
     /// (<see cref="Data.Simulation.WorldOptions.TestTrafficScale"/>; the training files do not change with it). The default 3 gives the
