@@ -155,11 +155,12 @@ public sealed partial class PaperExperiment
             rows ??= test;
             var (overall, buckets) = rows.Evaluate(scores);
             scored[(table, variant)] = scores;
-            // Paired over the same test rows: users resampled with replacement, both GAUCs on each resample; the
-            // comparison's Δ (compared − reference) and SE go to the row's details under the given keys.
-            string Paired(float[] reference, float[] compared, (string Delta, string Error, string Groups) keys, string name)
+            // Paired over the same test rows (or those of one bucket): users resampled with replacement, both GAUCs on
+            // each resample; the comparison's Δ (compared − reference) and SE go to the row's details under the given keys.
+            string Paired(float[] reference, float[] compared, (string Delta, string Error, string Groups) keys, string name, int[]? only = null)
             {
-                var comparison = GaucComparison.Of(reference, compared, rows.Labels, rows.Users, resamples: 1_000, seed: seed);
+                T[] Of<T>(T[] all) => only == null ? all : [.. only.Select(i => all[i])];
+                var comparison = GaucComparison.Of(Of(reference), Of(compared), Of(rows.Labels), Of(rows.Users), resamples: 1_000, seed: seed);
                 details = new Dictionary<string, double>(details ?? [])
                 {
                     [keys.Delta] = comparison.Difference,
@@ -176,14 +177,8 @@ public sealed partial class PaperExperiment
                 // Table 7 with intervals: the same paired comparison within each user-sparsity bucket.
                 if (table == Table2 && variant == KeepDnn)
                     foreach (string bucket in rows.BucketNames)
-                    {
-                        var inBucket = Enumerable.Range(0, scores.Length).Where(i => rows.Buckets[i] == bucket).ToArray();
-                        var part = GaucComparison.Of([.. inBucket.Select(i => referenceScores[i])], [.. inBucket.Select(i => scores[i])],
-                            [.. inBucket.Select(i => rows.Labels[i])], [.. inBucket.Select(i => rows.Users[i])], resamples: 1_000, seed: seed);
-                        details![BucketKey(PairedDeltaKey, bucket)] = part.Difference;
-                        details[BucketKey(PairedStandardErrorKey, bucket)] = part.StandardError;
-                        details[BucketKey(PairedGroupsKey, bucket)] = part.Groups;
-                    }
+                        Paired(referenceScores, scores, (BucketKey(PairedDeltaKey, bucket), BucketKey(PairedStandardErrorKey, bucket), BucketKey(PairedGroupsKey, bucket)),
+                            bucket, [.. Enumerable.Range(0, scores.Length).Where(i => rows.Buckets[i] == bucket)]);
             }
             // The paper's claim that KEEP is above its competitors, on the same users: KEEP DNN − this competitor.
             if (table == Table2 && CompetitorFamilies.Contains(variant) && scored.TryGetValue((Table2, KeepDnn), out var keepScores))
